@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                 build the module (against KDIR) and the tools
+#   make module          the module only;  make tools: the tools only
+#   make check           unit tests, then the guest tests on every kernel line
+#   make unit            userspace unit tests only
+#   make guest           guest tests only (LINES="6.1 6.12 sid" by default)
+#   make demo            the main job: a guest attaches to a demo workload
+#   make style           checkpatch --strict on module/ (needs linux-source)
+#   make sparse          sparse (C=2) over module/
+#
+KDIR ?= /lib/modules/$(shell uname -r)/build
+LINES ?= 6.1 6.12 sid
+
+CC ?= gcc
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
+TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/tools $(NL_CFLAGS)
+
+TOOLS := tools/tlbsan tests/guest/workload
+UNIT := tests/unit/run-unit
+
+.PHONY: all module tools clean check unit guest demo style sparse conftest
+
+all: module tools
+
+# Feature probes are rerun whenever the target tree or the probe script
+# changes; the header is only rewritten when a probe answer changed.
+module/conftest.h: module/conftest.sh FORCE
+	@sh module/conftest.sh $(KDIR) $@
+
+module: module/conftest.h
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+tools: $(TOOLS)
+
+tools/tlbsan: $(wildcard tools/*.c tools/*.h) uapi/tlbsan.h
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
+
+tests/guest/workload: tests/guest/workload.c
+	$(CC) $(TOOL_CFLAGS) -o $@ $< -lpthread
+
+$(UNIT): $(wildcard tests/unit/*.c tests/unit/*.h)
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
+
+unit: $(UNIT)
+	./$(UNIT)
+
+guest: tools
+	tests/run.sh --guest-only $(LINES)
+
+check:
+	tests/run.sh $(LINES)
+
+demo:
+	tests/demo.sh
+
+sparse: module/conftest.h
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF=-D__CHECK_ENDIAN__ modules
+
+style:
+	tests/style.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -f module/conftest.h $(TOOLS) $(UNIT)
+
+FORCE:

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place that reads the conftest predicates.  Everything else in
+ * module/ is written against the helpers and predicates below, never
+ * against kernel versions.
+ */
+#ifndef TLBSAN_COMPAT_H
+#define TLBSAN_COMPAT_H
+
+#include <linux/mmu_notifier.h>
+#include <net/genetlink.h>
+#include "conftest.h"
+
+#if TLBSAN_HAVE_MN_INVALIDATE_RANGE == TLBSAN_HAVE_MN_ARCH_INVALIDATE_SECONDARY_TLBS
+#error "exactly one of ->invalidate_range and ->arch_invalidate_secondary_tlbs must exist"
+#endif
+
+/* Young callbacks return int in older kernels and bool in newer ones. */
+#if TLBSAN_HAVE_MN_YOUNG_BOOL
+typedef bool tlbsan_young_t;
+#else
+typedef int tlbsan_young_t;
+#endif
+
+/*
+ * The under-page-table-lock secondary TLB callback: ->invalidate_range up to
+ * 6.5, ->arch_invalidate_secondary_tlbs (called from the arch TLB flush)
+ * from 6.6.  Same prototype; tlbsan_mn_secondary() implements both.
+ */
+#if TLBSAN_HAVE_MN_INVALIDATE_RANGE
+#define TLBSAN_MN_SECONDARY_OP	invalidate_range
+#define TLBSAN_CB_SECONDARY	TLBSAN_CB_INVALIDATE_RANGE
+#else
+#define TLBSAN_MN_SECONDARY_OP	arch_invalidate_secondary_tlbs
+#define TLBSAN_CB_SECONDARY	TLBSAN_CB_ARCH_INVALIDATE_SECONDARY_TLBS
+#endif
+
+/* ->change_pte exists up to 6.9: an ops initialiser, or nothing. */
+#if TLBSAN_HAVE_MN_CHANGE_PTE
+#define TLBSAN_MN_OP_CHANGE_PTE(fn)	.change_pte = (fn),
+#else
+#define TLBSAN_MN_OP_CHANGE_PTE(fn)
+#endif
+
+/* Formatted extack messages exist from 6.2; older kernels get the fallback. */
+#ifdef NL_SET_ERR_MSG_FMT_MOD
+#define tlbsan_extack_fmt(info, fallback, fmt, ...) \
+	NL_SET_ERR_MSG_FMT_MOD((info)->extack, fmt, ##__VA_ARGS__)
+#else
+#define tlbsan_extack_fmt(info, fallback, fmt, ...) \
+	GENL_SET_ERR_MSG(info, fallback)
+#endif
+
+#endif /* TLBSAN_COMPAT_H */

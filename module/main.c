@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tlbsan: a secondary-TLB sanitizer.  Module init/exit and the registry of
+ * device contexts (one per attached mm).
+ */
+#include <linux/idr.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include "compat.h"
+#include "tlbsan.h"
+
+/* Protects tlbsan_ctxs and every ctx->node (see struct tlbsan_ctx). */
+DEFINE_MUTEX(tlbsan_ctx_lock);
+LIST_HEAD(tlbsan_ctxs);
+
+/* PASID-like context ids; the IDA has its own internal lock. */
+#define TLBSAN_PASID_MAX	((1U << 20) - 1)
+static DEFINE_IDA(tlbsan_pasids);
+
+struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm)
+{
+	struct tlbsan_ctx *ctx;
+
+	lockdep_assert_held(&tlbsan_ctx_lock);
+	list_for_each_entry(ctx, &tlbsan_ctxs, node)
+		if (ctx->mn.mm == mm)
+			return ctx;
+	return NULL;
+}
+
+/*
+ * Attach a new context to @mm (which the caller holds with mmget()).
+ * Returns the context, or an ERR_PTR: -EEXIST when @mm already has one.
+ */
+struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm)
+{
+	struct tlbsan_ctx *ctx;
+	int ret;
+
+	lockdep_assert_held(&tlbsan_ctx_lock);
+	if (tlbsan_ctx_find(mm))
+		return ERR_PTR(-EEXIST);
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return ERR_PTR(-ENOMEM);
+	ret = ida_alloc_range(&tlbsan_pasids, 1, TLBSAN_PASID_MAX, GFP_KERNEL);
+	if (ret < 0)
+		goto out_free_ctx;
+	ctx->pasid = ret;
+	ctx->pid = task_tgid_nr(task);
+	get_task_comm(ctx->comm, task);
+	ctx->mn.ops = &tlbsan_mn_ops;
+
+	/*
+	 * Takes mmap_lock for write: lock order is tlbsan_ctx_lock, then
+	 * mmap_lock.  No callback that can run under mmap_lock takes
+	 * tlbsan_ctx_lock (only ->release does, and exit_mmap calls it
+	 * without mmap_lock held).
+	 */
+	ret = mmu_notifier_register(&ctx->mn, mm);
+	if (ret)
+		goto out_free_pasid;
+	list_add_tail(&ctx->node, &tlbsan_ctxs);
+	return ctx;
+
+out_free_pasid:
+	ida_free(&tlbsan_pasids, ctx->pasid);
+out_free_ctx:
+	kfree(ctx);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Detach the context of @mm.  Returns its PASID, or -ENOENT when @mm has no
+ * context (never attached, or already detached by ->release).
+ */
+int tlbsan_ctx_detach_mm(struct mm_struct *mm)
+{
+	struct tlbsan_ctx *ctx;
+	int pasid;
+
+	mutex_lock(&tlbsan_ctx_lock);
+	ctx = tlbsan_ctx_find(mm);
+	if (!ctx) {
+		mutex_unlock(&tlbsan_ctx_lock);
+		return -ENOENT;
+	}
+	list_del_init(&ctx->node);
+	pasid = ctx->pasid;
+	mutex_unlock(&tlbsan_ctx_lock);
+	mmu_notifier_put(&ctx->mn);
+	return pasid;
+}
+
+/*
+ * Take @ctx off the list and drop the registration's reference, from
+ * ->release.  DETACH, ->release and module exit may race; whichever takes
+ * the context off the list puts it, the others find it gone.  @ctx itself
+ * stays valid because the caller runs inside the notifier's SRCU section.
+ */
+void tlbsan_ctx_detach(struct tlbsan_ctx *ctx)
+{
+	bool put = false;
+
+	mutex_lock(&tlbsan_ctx_lock);
+	if (!list_empty(&ctx->node)) {
+		list_del_init(&ctx->node);
+		put = true;
+	}
+	mutex_unlock(&tlbsan_ctx_lock);
+	if (put)
+		mmu_notifier_put(&ctx->mn);
+}
+
+/* From ->free_notifier: no callback can be running on @ctx any more. */
+void tlbsan_ctx_free(struct tlbsan_ctx *ctx)
+{
+	ida_free(&tlbsan_pasids, ctx->pasid);
+	kfree(ctx);
+}
+
+static int __init tlbsan_init(void)
+{
+	return tlbsan_genl_init();
+}
+
+static void __exit tlbsan_exit(void)
+{
+	struct tlbsan_ctx *ctx;
+
+	/* No new contexts after this. */
+	tlbsan_genl_exit();
+
+	mutex_lock(&tlbsan_ctx_lock);
+	while ((ctx = list_first_entry_or_null(&tlbsan_ctxs, struct tlbsan_ctx, node))) {
+		list_del_init(&ctx->node);
+		mutex_unlock(&tlbsan_ctx_lock);
+		mmu_notifier_put(&ctx->mn);
+		mutex_lock(&tlbsan_ctx_lock);
+	}
+	mutex_unlock(&tlbsan_ctx_lock);
+
+	/*
+	 * Wait for every tlbsan_mn_free() that mmu_notifier_put() queued, and
+	 * so for the SRCU readers (running callbacks) they wait on.
+	 */
+	mmu_notifier_synchronize();
+	WARN_ON_ONCE(!ida_is_empty(&tlbsan_pasids));
+	ida_destroy(&tlbsan_pasids);
+}
+
+module_init(tlbsan_init);
+module_exit(tlbsan_exit);
+MODULE_DESCRIPTION("tlbsan: secondary-TLB sanitizer (instrumented mmu_notifier device)");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mmu_notifier glue: one tlbsan_mn_<op> per callback the running kernel
+ * offers.  For now every callback only counts; none blocks, allocates or
+ * takes a lock except ->release, which is always allowed to sleep.
+ *
+ * Range convention: mmu_notifier ranges are [start, end), end exclusive.
+ * From 6.6 the secondary TLB callback may be called with 0..ULONG_MAX,
+ * meaning "flush everything".
+ */
+#include <linux/mmu_notifier.h>
+#include "compat.h"
+#include "tlbsan.h"
+
+static inline struct tlbsan_ctx *to_ctx(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct tlbsan_ctx, mn);
+}
+
+static inline void tlbsan_count(struct tlbsan_ctx *ctx, enum tlbsan_cb cb)
+{
+	atomic64_inc(&ctx->cb[cb]);
+}
+
+static enum tlbsan_event tlbsan_event_of(enum mmu_notifier_event event)
+{
+	switch (event) {
+	case MMU_NOTIFY_UNMAP:
+		return TLBSAN_EVENT_UNMAP;
+	case MMU_NOTIFY_CLEAR:
+		return TLBSAN_EVENT_CLEAR;
+	case MMU_NOTIFY_PROTECTION_VMA:
+		return TLBSAN_EVENT_PROTECTION_VMA;
+	case MMU_NOTIFY_PROTECTION_PAGE:
+		return TLBSAN_EVENT_PROTECTION_PAGE;
+	case MMU_NOTIFY_SOFT_DIRTY:
+		return TLBSAN_EVENT_SOFT_DIRTY;
+	case MMU_NOTIFY_RELEASE:
+		return TLBSAN_EVENT_RELEASE;
+	case MMU_NOTIFY_MIGRATE:
+		return TLBSAN_EVENT_MIGRATE;
+	case MMU_NOTIFY_EXCLUSIVE:
+		return TLBSAN_EVENT_EXCLUSIVE;
+	}
+	return TLBSAN_EVENT_OTHER;
+}
+
+/*
+ * ->release: the mm is being torn down (exit_mmap), or the notifier is being
+ * unregistered.  Sleeping is allowed here.  The context leaves the list and
+ * its reference is put; the notifier core keeps the memory until an SRCU
+ * grace period has passed, which covers the callback we are running in.
+ */
+static void tlbsan_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct tlbsan_ctx *ctx = to_ctx(mn);
+
+	tlbsan_count(ctx, TLBSAN_CB_RELEASE);
+	WRITE_ONCE(ctx->released, true);
+	tlbsan_ctx_detach(ctx);
+}
+
+static tlbsan_young_t tlbsan_mn_clear_flush_young(struct mmu_notifier *mn,
+						  struct mm_struct *mm,
+						  unsigned long start,
+						  unsigned long end)
+{
+	tlbsan_count(to_ctx(mn), TLBSAN_CB_CLEAR_FLUSH_YOUNG);
+	return 0;
+}
+
+static tlbsan_young_t tlbsan_mn_clear_young(struct mmu_notifier *mn,
+					    struct mm_struct *mm,
+					    unsigned long start,
+					    unsigned long end)
+{
+	tlbsan_count(to_ctx(mn), TLBSAN_CB_CLEAR_YOUNG);
+	return 0;
+}
+
+static tlbsan_young_t tlbsan_mn_test_young(struct mmu_notifier *mn,
+					   struct mm_struct *mm,
+					   unsigned long address)
+{
+	tlbsan_count(to_ctx(mn), TLBSAN_CB_TEST_YOUNG);
+	return 0;
+}
+
+/* Up to 6.9 only (see TLBSAN_MN_OP_CHANGE_PTE). */
+static void __maybe_unused tlbsan_mn_change_pte(struct mmu_notifier *mn,
+						struct mm_struct *mm,
+						unsigned long address,
+						pte_t pte)
+{
+	tlbsan_count(to_ctx(mn), TLBSAN_CB_CHANGE_PTE);
+}
+
+/* May be called with !mmu_notifier_range_blockable(): must not sleep. */
+static int tlbsan_mn_invalidate_range_start(struct mmu_notifier *mn,
+					    const struct mmu_notifier_range *range)
+{
+	struct tlbsan_ctx *ctx = to_ctx(mn);
+
+	tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_START);
+	if (!mmu_notifier_range_blockable(range))
+		tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_START_NONBLOCK);
+	atomic64_inc(&ctx->starts[tlbsan_event_of(range->event)]);
+	return 0;
+}
+
+static void tlbsan_mn_invalidate_range_end(struct mmu_notifier *mn,
+					   const struct mmu_notifier_range *range)
+{
+	struct tlbsan_ctx *ctx = to_ctx(mn);
+
+	tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_END);
+	atomic64_inc(&ctx->ends[tlbsan_event_of(range->event)]);
+}
+
+/*
+ * The secondary TLB flush made under the page-table lock (->invalidate_range)
+ * or from the arch TLB flush (->arch_invalidate_secondary_tlbs).  Atomic
+ * context: no sleeping, no locks the walker may hold.
+ */
+static void tlbsan_mn_secondary(struct mmu_notifier *mn, struct mm_struct *mm,
+				unsigned long start, unsigned long end)
+{
+	tlbsan_count(to_ctx(mn), TLBSAN_CB_SECONDARY);
+}
+
+/* Called by the notifier core an SRCU grace period after mmu_notifier_put(). */
+static void tlbsan_mn_free(struct mmu_notifier *mn)
+{
+	tlbsan_ctx_free(to_ctx(mn));
+}
+
+const struct mmu_notifier_ops tlbsan_mn_ops = {
+	.release		= tlbsan_mn_release,
+	.clear_flush_young	= tlbsan_mn_clear_flush_young,
+	.clear_young		= tlbsan_mn_clear_young,
+	.test_young		= tlbsan_mn_test_young,
+	TLBSAN_MN_OP_CHANGE_PTE(tlbsan_mn_change_pte)
+	.invalidate_range_start	= tlbsan_mn_invalidate_range_start,
+	.invalidate_range_end	= tlbsan_mn_invalidate_range_end,
+	.TLBSAN_MN_SECONDARY_OP	= tlbsan_mn_secondary,
+	.free_notifier		= tlbsan_mn_free,
+};
+
+/* Whether the running kernel has the callback that @cb counts. */
+bool tlbsan_cb_offered(enum tlbsan_cb cb)
+{
+	switch (cb) {
+	case TLBSAN_CB_CHANGE_PTE:
+		return TLBSAN_HAVE_MN_CHANGE_PTE;
+	case TLBSAN_CB_INVALIDATE_RANGE:
+		return TLBSAN_HAVE_MN_INVALIDATE_RANGE;
+	case TLBSAN_CB_ARCH_INVALIDATE_SECONDARY_TLBS:
+		return TLBSAN_HAVE_MN_ARCH_INVALIDATE_SECONDARY_TLBS;
+	case TLBSAN_CB_UNSPEC:
+	case __TLBSAN_CB_MAX:
+		return false;
+	default:
+		return true;
+	}
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef TLBSAN_H
+#define TLBSAN_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <uapi/tlbsan.h>
+
+/*
+ * One device context per attached mm.
+ *
+ * Lifetime: a context is created by ATTACH and lives on tlbsan_ctxs until
+ * DETACH, the mm's ->release or module exit takes it off the list and drops
+ * the notifier's reference with mmu_notifier_put(); the notifier core frees
+ * it (tlbsan_mn_free) after an SRCU grace period, so callbacks that are
+ * still running never see it freed.
+ *
+ * Locking: tlbsan_ctx_lock protects tlbsan_ctxs and every ctx->node; a
+ * context found on the list under the lock has not been put and stays valid
+ * until the lock is dropped.  The counters are atomics, written locklessly
+ * by the callbacks and read without ordering by STATS.
+ */
+struct tlbsan_ctx {
+	struct mmu_notifier mn;
+	struct list_head node;		/* on tlbsan_ctxs, under tlbsan_ctx_lock */
+	u32 pasid;			/* constant after attach */
+	pid_t pid;			/* tgid that was attached (for reports) */
+	char comm[TASK_COMM_LEN];	/* constant after attach */
+	bool released;			/* set once by ->release */
+
+	atomic64_t cb[__TLBSAN_CB_MAX];
+	atomic64_t starts[__TLBSAN_EVENT_MAX];
+	atomic64_t ends[__TLBSAN_EVENT_MAX];
+};
+
+extern struct mutex tlbsan_ctx_lock;
+extern struct list_head tlbsan_ctxs;
+
+/* main.c */
+struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm);
+struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm);
+int tlbsan_ctx_detach_mm(struct mm_struct *mm);
+void tlbsan_ctx_detach(struct tlbsan_ctx *ctx);
+void tlbsan_ctx_free(struct tlbsan_ctx *ctx);
+
+/* mn.c */
+extern const struct mmu_notifier_ops tlbsan_mn_ops;
+bool tlbsan_cb_offered(enum tlbsan_cb cb);
+
+/* netlink.c */
+int tlbsan_genl_init(void);
+void tlbsan_genl_exit(void);
+
+#endif /* TLBSAN_H */
