@@ -24,7 +24,7 @@ struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm)
 
 	lockdep_assert_held(&tlbsan_ctx_lock);
 	list_for_each_entry(ctx, &tlbsan_ctxs, node)
-		if (ctx->mn.mm == mm)
+		if (ctx->mn_range.mm == mm)
 			return ctx;
 	return NULL;
 }
@@ -51,7 +51,9 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	ctx->pasid = ret;
 	ctx->pid = task_tgid_nr(task);
 	get_task_comm(ctx->comm, task);
-	ctx->mn.ops = &tlbsan_mn_ops;
+	ctx->mn_range.ops = &tlbsan_range_ops;
+	ctx->mn_tlb.ops = &tlbsan_tlb_ops;
+	atomic_set(&ctx->notifiers, 2);
 
 	/*
 	 * Takes mmap_lock for write: lock order is tlbsan_ctx_lock, then
@@ -59,9 +61,16 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	 * tlbsan_ctx_lock (only ->release does, and exit_mmap calls it
 	 * without mmap_lock held).
 	 */
-	ret = mmu_notifier_register(&ctx->mn, mm);
+	ret = mmu_notifier_register(&ctx->mn_range, mm);
 	if (ret)
 		goto out_free_pasid;
+	ret = mmu_notifier_register(&ctx->mn_tlb, mm);
+	if (ret) {
+		/* mn_tlb never existed; freeing mn_range frees the context. */
+		atomic_dec(&ctx->notifiers);
+		mmu_notifier_put(&ctx->mn_range);
+		return ERR_PTR(ret);
+	}
 	list_add_tail(&ctx->node, &tlbsan_ctxs);
 	return ctx;
 
@@ -70,6 +79,13 @@ out_free_pasid:
 out_free_ctx:
 	kfree(ctx);
 	return ERR_PTR(ret);
+}
+
+/* Drop both registrations of a context that is off the list. */
+static void tlbsan_ctx_unregister(struct tlbsan_ctx *ctx)
+{
+	mmu_notifier_put(&ctx->mn_tlb);
+	mmu_notifier_put(&ctx->mn_range);
 }
 
 /*
@@ -90,7 +106,7 @@ int tlbsan_ctx_detach_mm(struct mm_struct *mm)
 	list_del_init(&ctx->node);
 	pasid = ctx->pasid;
 	mutex_unlock(&tlbsan_ctx_lock);
-	mmu_notifier_put(&ctx->mn);
+	tlbsan_ctx_unregister(ctx);
 	return pasid;
 }
 
@@ -111,12 +127,17 @@ void tlbsan_ctx_detach(struct tlbsan_ctx *ctx)
 	}
 	mutex_unlock(&tlbsan_ctx_lock);
 	if (put)
-		mmu_notifier_put(&ctx->mn);
+		tlbsan_ctx_unregister(ctx);
 }
 
-/* From ->free_notifier: no callback can be running on @ctx any more. */
-void tlbsan_ctx_free(struct tlbsan_ctx *ctx)
+/*
+ * From ->free_notifier of either registration; the second frees @ctx, when
+ * no callback of either can be running any more.
+ */
+void tlbsan_ctx_put(struct tlbsan_ctx *ctx)
 {
+	if (!atomic_dec_and_test(&ctx->notifiers))
+		return;
 	ida_free(&tlbsan_pasids, ctx->pasid);
 	kfree(ctx);
 }
@@ -137,7 +158,7 @@ static void __exit tlbsan_exit(void)
 	while ((ctx = list_first_entry_or_null(&tlbsan_ctxs, struct tlbsan_ctx, node))) {
 		list_del_init(&ctx->node);
 		mutex_unlock(&tlbsan_ctx_lock);
-		mmu_notifier_put(&ctx->mn);
+		tlbsan_ctx_unregister(ctx);
 		mutex_lock(&tlbsan_ctx_lock);
 	}
 	mutex_unlock(&tlbsan_ctx_lock);

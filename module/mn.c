@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmu_notifier glue: one tlbsan_mn_<op> per callback the running kernel
- * offers.  For now every callback only counts; none blocks, allocates or
+ * offers, split over the two registrations of a context (see tlbsan.h).  For now every callback only counts; none blocks, allocates or
  * takes a lock except ->release, which is always allowed to sleep.
  *
  * Range convention: mmu_notifier ranges are [start, end), end exclusive.
@@ -14,7 +14,12 @@
 
 static inline struct tlbsan_ctx *to_ctx(struct mmu_notifier *mn)
 {
-	return container_of(mn, struct tlbsan_ctx, mn);
+	return container_of(mn, struct tlbsan_ctx, mn_range);
+}
+
+static inline struct tlbsan_ctx *tlb_to_ctx(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct tlbsan_ctx, mn_tlb);
 }
 
 static inline void tlbsan_count(struct tlbsan_ctx *ctx, enum tlbsan_cb cb)
@@ -125,16 +130,21 @@ static void tlbsan_mn_invalidate_range_end(struct mmu_notifier *mn,
 static void tlbsan_mn_secondary(struct mmu_notifier *mn, struct mm_struct *mm,
 				unsigned long start, unsigned long end)
 {
-	tlbsan_count(to_ctx(mn), TLBSAN_CB_SECONDARY);
+	tlbsan_count(tlb_to_ctx(mn), TLBSAN_CB_SECONDARY);
 }
 
 /* Called by the notifier core an SRCU grace period after mmu_notifier_put(). */
-static void tlbsan_mn_free(struct mmu_notifier *mn)
+static void tlbsan_mn_free_range(struct mmu_notifier *mn)
 {
-	tlbsan_ctx_free(to_ctx(mn));
+	tlbsan_ctx_put(to_ctx(mn));
 }
 
-const struct mmu_notifier_ops tlbsan_mn_ops = {
+static void tlbsan_mn_free_tlb(struct mmu_notifier *mn)
+{
+	tlbsan_ctx_put(tlb_to_ctx(mn));
+}
+
+const struct mmu_notifier_ops tlbsan_range_ops = {
 	.release		= tlbsan_mn_release,
 	.clear_flush_young	= tlbsan_mn_clear_flush_young,
 	.clear_young		= tlbsan_mn_clear_young,
@@ -142,8 +152,12 @@ const struct mmu_notifier_ops tlbsan_mn_ops = {
 	TLBSAN_MN_OP_CHANGE_PTE(tlbsan_mn_change_pte)
 	.invalidate_range_start	= tlbsan_mn_invalidate_range_start,
 	.invalidate_range_end	= tlbsan_mn_invalidate_range_end,
+	.free_notifier		= tlbsan_mn_free_range,
+};
+
+const struct mmu_notifier_ops tlbsan_tlb_ops = {
 	.TLBSAN_MN_SECONDARY_OP	= tlbsan_mn_secondary,
-	.free_notifier		= tlbsan_mn_free,
+	.free_notifier		= tlbsan_mn_free_tlb,
 };
 
 /* Whether the running kernel has the callback that @cb counts. */

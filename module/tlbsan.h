@@ -10,13 +10,19 @@
 #include <uapi/tlbsan.h>
 
 /*
- * One device context per attached mm.
+ * One device context per attached mm, with two notifiers on that mm:
+ *  - mn_tlb is what an SVA driver registers: the secondary TLB flush made
+ *    under the page-table lock or from the arch TLB flush;
+ *  - mn_range observes the invalidate_range_start/end brackets, the young
+ *    callbacks and ->release.
+ * From 6.6 the core refuses a notifier that has both the secondary TLB
+ * callback and start/end, so they are two registrations on every line.
  *
  * Lifetime: a context is created by ATTACH and lives on tlbsan_ctxs until
  * DETACH, the mm's ->release or module exit takes it off the list and drops
- * the notifier's reference with mmu_notifier_put(); the notifier core frees
- * it (tlbsan_mn_free) after an SRCU grace period, so callbacks that are
- * still running never see it freed.
+ * both registrations with mmu_notifier_put(); the notifier core calls
+ * ->free_notifier for each after an SRCU grace period, so callbacks still
+ * running never see the context freed, and the second of them frees it.
  *
  * Locking: tlbsan_ctx_lock protects tlbsan_ctxs and every ctx->node; a
  * context found on the list under the lock has not been put and stays valid
@@ -24,7 +30,9 @@
  * by the callbacks and read without ordering by STATS.
  */
 struct tlbsan_ctx {
-	struct mmu_notifier mn;
+	struct mmu_notifier mn_range;
+	struct mmu_notifier mn_tlb;
+	atomic_t notifiers;		/* registrations not yet freed */
 	struct list_head node;		/* on tlbsan_ctxs, under tlbsan_ctx_lock */
 	u32 pasid;			/* constant after attach */
 	pid_t pid;			/* tgid that was attached (for reports) */
@@ -44,10 +52,11 @@ struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm);
 struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm);
 int tlbsan_ctx_detach_mm(struct mm_struct *mm);
 void tlbsan_ctx_detach(struct tlbsan_ctx *ctx);
-void tlbsan_ctx_free(struct tlbsan_ctx *ctx);
+void tlbsan_ctx_put(struct tlbsan_ctx *ctx);
 
 /* mn.c */
-extern const struct mmu_notifier_ops tlbsan_mn_ops;
+extern const struct mmu_notifier_ops tlbsan_range_ops;
+extern const struct mmu_notifier_ops tlbsan_tlb_ops;
 bool tlbsan_cb_offered(enum tlbsan_cb cb);
 
 /* netlink.c */

@@ -1,0 +1,88 @@
+#!/bin/bash
+# tests/guest.sh LINE [SUITE] - boot the LINE kernel under QEMU with the
+# shared initramfs plus build/LINE/tlbsan.ko, run SUITE (default: tests),
+# and judge the run.  Outputs in build/LINE/:
+#   console.log     the guest's whole console
+#   SUITE.ktap      the suite's stdout, from the second serial port
+#   SUITE.status    pass/fail, counts and boot wall time (one line)
+#
+# A run fails when QEMU did not deliver the suite's exit status 0 (panic,
+# reset, hang past the timeout), when the KTAP plan and results disagree,
+# or when the console shows a kernel warning, oops, lockdep, KASAN, RCU
+# stall or soft-lockup report.
+#
+# TLBSAN_ACCEL=kvm opts into KVM (default tcg); TLBSAN_TIMEOUT (seconds,
+# default 300) bounds each guest.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${TLBSAN_CACHE:-$top/build/cache}
+line=$1
+suite=${2:-tests}
+k=$cache/kernels/$line
+out=$top/build/$line
+accel=${TLBSAN_ACCEL:-tcg}
+timeout=${TLBSAN_TIMEOUT:-300}
+initrd=$out/initrd.cpio
+
+[ -f "$out/tlbsan.ko" ] || { echo "guest: [$line] build/$line/tlbsan.ko missing" >&2; exit 1; }
+[ -f "$top/build/initramfs.cpio" ] || { echo "guest: build/initramfs.cpio missing" >&2; exit 1; }
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/tlbsan-ko.XXXXXX")
+cp "$out/tlbsan.ko" "$stage/"
+(cd "$stage" && echo tlbsan.ko | cpio -o -H newc --quiet -R 0:0) >"$stage/ko.cpio"
+cat "$top/build/initramfs.cpio" "$stage/ko.cpio" >"$initrd"
+rm -rf "$stage"
+
+console=$out/console.log
+ktap=$out/$suite.ktap
+rm -f "$console" "$ktap"
+t0=$(date +%s.%N)
+timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
+	-accel "$accel" -cpu max -smp 2 -m 1G \
+	-nodefaults -no-reboot -display none -monitor none \
+	-kernel "$k/vmlinux" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 rdinit=/init tlbsan.suite=$suite" \
+	-serial "file:$console" -serial "file:$ktap" \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+qrc=$?
+t1=$(date +%s.%N)
+secs=$(echo "$t1 - $t0" | bc)
+
+reasons=()
+case $qrc in
+1) ;;			# the suite wrote status 0
+124|137) reasons+=("guest hung: killed after ${timeout}s") ;;
+0) reasons+=("guest stopped without reporting a status (panic or reset)") ;;
+*) reasons+=("suite exit status $(((qrc - 1) / 2))") ;;
+esac
+
+pass=0 fail=0 plan=0
+if [ -f "$ktap" ]; then
+	tr -d '\r' <"$ktap" >"$ktap.tmp" && mv "$ktap.tmp" "$ktap"
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$ktap" | head -n1)
+	pass=$(grep -c '^ok [0-9]' "$ktap")
+	fail=$(grep -c '^not ok [0-9]' "$ktap")
+fi
+plan=${plan:-0}
+if [ $((pass + fail)) -ne "$plan" ] || [ "$plan" -eq 0 ]; then
+	reasons+=("KTAP plan 1..$plan but $((pass + fail)) results")
+fi
+bad='WARNING:|BUG:|Oops|Kernel panic|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|rcu_(sched|preempt) detected stall|rcu: INFO|soft lockup|hard LOCKUP|blocked for more than'
+if grep -aEq "$bad" "$console" 2>/dev/null; then
+	reasons+=("kernel log: $(grep -aE "$bad" "$console" | head -n1 | cut -c1-120)")
+fi
+
+release=$(cat "$k/release")
+if [ ${#reasons[@]} -eq 0 ]; then
+	verdict=pass
+else
+	verdict=fail
+	# A run that failed as a whole counts as one more failure.
+	fail=$((fail + 1))
+fi
+printf '%s %s %d %d %.1f\n' "$verdict" "$release" "$pass" "$fail" "$secs" >"$out/$suite.status"
+grep -a '^not ok\|^# FAIL' "$ktap" 2>/dev/null | sed "s/^/  [$line] /" >&2
+for r in "${reasons[@]}"; do
+	echo "  [$line] $r (console: build/$line/console.log)" >&2
+done
+[ "$verdict" = pass ]

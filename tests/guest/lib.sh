@@ -1,0 +1,74 @@
+# Shared helpers of the in-guest suites (busybox sh).  KTAP goes to stdout;
+# diagnostics are "# " lines.
+
+KTAP_N=0
+KTAP_FAILED=0
+
+# ktap_run TEST... - print the plan, run each test function, report it.
+ktap_run() {
+	echo "KTAP version 1"
+	echo "1..$#"
+	for t in "$@"; do
+		KTAP_N=$((KTAP_N + 1))
+		# Not in an if: errexit must stay active inside the test.
+		( set -e; "$t" ) >/tmp/ktap.out 2>&1
+		rc=$?
+		sed 's/^/# /' /tmp/ktap.out
+		if [ $rc -eq 0 ]; then
+			echo "ok $KTAP_N ${t#t_}"
+		else
+			echo "not ok $KTAP_N ${t#t_}"
+			KTAP_FAILED=$((KTAP_FAILED + 1))
+		fi
+	done
+	[ "$KTAP_FAILED" -eq 0 ]
+}
+
+fail() {
+	echo "FAIL: $*"
+	return 1
+}
+
+# expect_rc RC CMD... - run CMD, require exit status RC; its stderr is kept
+# in /tmp/err for expect_err.
+expect_rc() {
+	want=$1
+	shift
+	rc=0
+	"$@" >/tmp/out 2>/tmp/err || rc=$?
+	cat /tmp/out /tmp/err
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, expected $want"
+}
+
+expect_err() {
+	grep -q -- "$1" /tmp/err || fail "stderr lacks '$1'"
+}
+
+# Workload control: start it, wait for "ready PID", later step it.
+workload_start() {
+	rm -f /tmp/w.in /tmp/w.out
+	mkfifo /tmp/w.in /tmp/w.out
+	workload </tmp/w.in >/tmp/w.out &
+	exec 7>/tmp/w.in 8</tmp/w.out
+	read -r tag WPID <&8
+	[ "$tag" = ready ] || fail "workload did not start"
+}
+
+# Advance the workload one step and wait for its next line.
+workload_step() {
+	echo go >&7
+	read -r tag <&8 || tag=eof
+	echo "$tag"
+}
+
+# stat_of NAME FILE - value of a counter line in 'tlbsan stats' output (0 if absent).
+stat_of() {
+	awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' "$2"
+}
+
+has_stat() {
+	awk -v k="$1" '$1 == k { f = 1 } END { exit !f }' "$2"
+}
+
+# Kernel output that fails a run whatever the tests printed.
+DMESG_BAD='WARNING:|BUG:|Oops|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|rcu.*stall|soft lockup|hung_task|blocked for more than'

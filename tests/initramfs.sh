@@ -1,0 +1,39 @@
+#!/bin/bash
+# tests/initramfs.sh OUT.cpio - the guest root shared by every kernel line:
+# busybox, the in-guest suites, the host-built tools with every library
+# ldd lists for them (so dynamically linked host programs run in the guest).
+# The per-line module is appended as a second cpio archive by tests/guest.sh.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$1
+root=$(mktemp -d "${TMPDIR:-/tmp}/tlbsan-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+busybox=$(command -v busybox) || { echo "initramfs: busybox-static is not installed" >&2; exit 1; }
+mkdir -p "$root"/{usr/bin,usr/lib,usr/lib64,proc,sys,dev,tmp,tests,root}
+ln -s usr/bin "$root/bin"
+ln -s usr/bin "$root/sbin"
+ln -s usr/lib "$root/lib"
+ln -s usr/lib64 "$root/lib64"
+ln -s bin "$root/usr/sbin"
+cp "$busybox" "$root/usr/bin/busybox"
+for app in $("$busybox" --list); do
+	[ -e "$root/usr/bin/$app" ] || ln -s busybox "$root/usr/bin/$app"
+done
+
+# Host programs and their shared libraries, at their host paths.
+progs=("$top/tools/tlbsan" "$top/tests/guest/workload")
+for p in "${progs[@]}"; do
+	[ -x "$p" ] || { echo "initramfs: $p is not built" >&2; exit 1; }
+	cp "$p" "$root/usr/bin/"
+	for lib in $(ldd "$p" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
+
+cp "$top/tests/guest/init" "$root/init"
+cp "$top"/tests/guest/*.sh "$root/tests/"
+chmod +x "$root/init" "$root"/tests/*.sh
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
+mv "$out.tmp" "$out"
