@@ -16,6 +16,7 @@ CC ?= gcc
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/tools $(NL_CFLAGS)
+UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR)/module -I$(CURDIR)/tests/unit
 
 TOOLS := tools/tlbsan tests/guest/workload
 UNIT := tests/unit/run-unit
@@ -40,8 +41,8 @@ tools/tlbsan: $(wildcard tools/*.c tools/*.h) uapi/tlbsan.h
 tests/guest/workload: tests/guest/workload.c
 	$(CC) $(TOOL_CFLAGS) -o $@ $< -lpthread
 
-$(UNIT): $(wildcard tests/unit/*.c tests/unit/*.h)
-	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^)
+$(UNIT): $(wildcard tests/unit/*.c tests/unit/*.h) $(filter-out module/conftest.h,$(wildcard module/*.h))
+	$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^)
 
 unit: $(UNIT)
 	./$(UNIT)

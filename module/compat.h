@@ -17,9 +17,9 @@
 
 /* Young callbacks return int in older kernels and bool in newer ones. */
 #if TLBSAN_HAVE_MN_YOUNG_BOOL
-typedef bool tlbsan_young_t;
+#define TLBSAN_YOUNG_RET	bool
 #else
-typedef int tlbsan_young_t;
+#define TLBSAN_YOUNG_RET	int
 #endif
 
 /*
@@ -44,11 +44,22 @@ typedef int tlbsan_young_t;
 
 /* Formatted extack messages exist from 6.2; older kernels get the fallback. */
 #ifdef NL_SET_ERR_MSG_FMT_MOD
-#define tlbsan_extack_fmt(info, fallback, fmt, ...) \
-	NL_SET_ERR_MSG_FMT_MOD((info)->extack, fmt, ##__VA_ARGS__)
+#define tlbsan_extack_fmt(info, fallback, fmt, ...)				\
+	do {									\
+		(void)(fallback);						\
+		NL_SET_ERR_MSG_FMT_MOD((info)->extack, fmt, ##__VA_ARGS__);	\
+	} while (0)
 #else
-#define tlbsan_extack_fmt(info, fallback, fmt, ...) \
-	GENL_SET_ERR_MSG(info, fallback)
+#define tlbsan_extack_fmt(info, fallback, fmt, ...)				\
+	do {									\
+		(void)(fmt);							\
+		GENL_SET_ERR_MSG(info, fallback);				\
+	} while (0)
+#endif
+
+/* Typed allocation helpers arrived in 7.x; older kernels get the plain form. */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
 #endif
 
 #endif /* TLBSAN_COMPAT_H */

@@ -42,7 +42,7 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	if (tlbsan_ctx_find(mm))
 		return ERR_PTR(-EEXIST);
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc_obj(*ctx, GFP_KERNEL);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	ret = ida_alloc_range(&tlbsan_pasids, 1, TLBSAN_PASID_MAX, GFP_KERNEL);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmu_notifier glue: one tlbsan_mn_<op> per callback the running kernel
- * offers, split over the two registrations of a context (see tlbsan.h).  For now every callback only counts; none blocks, allocates or
- * takes a lock except ->release, which is always allowed to sleep.
+ * offers, split over the two registrations of a context (see tlbsan.h).
+ * For now every callback only counts; none blocks, allocates or takes a
+ * lock except ->release, which is always allowed to sleep.
  *
  * Range convention: mmu_notifier ranges are [start, end), end exclusive.
  * From 6.6 the secondary TLB callback may be called with 0..ULONG_MAX,
@@ -65,27 +66,25 @@ static void tlbsan_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	tlbsan_ctx_detach(ctx);
 }
 
-static tlbsan_young_t tlbsan_mn_clear_flush_young(struct mmu_notifier *mn,
-						  struct mm_struct *mm,
-						  unsigned long start,
-						  unsigned long end)
+static TLBSAN_YOUNG_RET
+tlbsan_mn_clear_flush_young(struct mmu_notifier *mn, struct mm_struct *mm,
+			    unsigned long start, unsigned long end)
 {
 	tlbsan_count(to_ctx(mn), TLBSAN_CB_CLEAR_FLUSH_YOUNG);
 	return 0;
 }
 
-static tlbsan_young_t tlbsan_mn_clear_young(struct mmu_notifier *mn,
-					    struct mm_struct *mm,
-					    unsigned long start,
-					    unsigned long end)
+static TLBSAN_YOUNG_RET
+tlbsan_mn_clear_young(struct mmu_notifier *mn, struct mm_struct *mm,
+		      unsigned long start, unsigned long end)
 {
 	tlbsan_count(to_ctx(mn), TLBSAN_CB_CLEAR_YOUNG);
 	return 0;
 }
 
-static tlbsan_young_t tlbsan_mn_test_young(struct mmu_notifier *mn,
-					   struct mm_struct *mm,
-					   unsigned long address)
+static TLBSAN_YOUNG_RET
+tlbsan_mn_test_young(struct mmu_notifier *mn, struct mm_struct *mm,
+		     unsigned long address)
 {
 	tlbsan_count(to_ctx(mn), TLBSAN_CB_TEST_YOUNG);
 	return 0;

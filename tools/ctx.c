@@ -98,8 +98,10 @@ static void print_nest(const char *prefix, struct nlattr *nest,
 
 		if (t < 1 || t > max || !names[t] || nla_len(a) != sizeof(uint64_t))
 			continue;
-		printf("  %s%-34s %llu\n", prefix, names[t],
-		       (unsigned long long)nla_get_u64(a));
+		char name[64];
+
+		snprintf(name, sizeof(name), "%s%s", prefix, names[t]);
+		printf("  %-34s %llu\n", name, (unsigned long long)nla_get_u64(a));
 	}
 }
 

@@ -24,6 +24,7 @@ enum tlbsan_cmd {
 
 	__TLBSAN_CMD_MAX,
 };
+
 #define TLBSAN_CMD_MAX (__TLBSAN_CMD_MAX - 1)
 
 enum tlbsan_attr {
@@ -39,6 +40,7 @@ enum tlbsan_attr {
 
 	__TLBSAN_ATTR_MAX,
 };
+
 #define TLBSAN_ATTR_MAX (__TLBSAN_ATTR_MAX - 1)
 
 /*
@@ -62,6 +64,7 @@ enum tlbsan_cb {
 
 	__TLBSAN_CB_MAX,
 };
+
 #define TLBSAN_CB_MAX (__TLBSAN_CB_MAX - 1)
 
 /* enum mmu_notifier_event, renumbered from 1; OTHER for values unknown here */
@@ -79,6 +82,7 @@ enum tlbsan_event {
 
 	__TLBSAN_EVENT_MAX,
 };
+
 #define TLBSAN_EVENT_MAX (__TLBSAN_EVENT_MAX - 1)
 
 #endif /* _UAPI_LINUX_TLBSAN_H */

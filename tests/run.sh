@@ -1,0 +1,79 @@
+#!/bin/bash
+# tests/run.sh [--guest-only] [LINE...] - the whole test suite:
+#   1. install missing packages, build the tools and run the unit tests;
+#   2. fetch each kernel line (default: 6.1 6.12 sid), build the module for it;
+#   3. boot each line in a guest and run the in-guest KTAP suite.
+# Prints a summary per kernel and, last, "N passed, N failed" over all of
+# them; exits non-zero on any failure.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+guest_only=0
+if [ "${1:-}" = --guest-only ]; then
+	guest_only=1
+	shift
+fi
+lines=("$@")
+[ ${#lines[@]} -gt 0 ] || lines=(6.1 6.12 sid)
+
+start=$(date +%s)
+passed=0 failed=0
+summary=()
+
+bash tests/deps.sh || exit 1
+make -s tools || exit 1
+
+if [ $guest_only -eq 0 ]; then
+	make -s tests/unit/run-unit || exit 1
+	unit_out=$(./tests/unit/run-unit)
+	unit_rc=$?
+	echo "$unit_out" | grep -E '^(not ok|#)' || true
+	up=$(echo "$unit_out" | grep -c '^ok ')
+	uf=$(echo "$unit_out" | grep -c '^not ok ')
+	[ $unit_rc -eq 0 ] || [ "$uf" -gt 0 ] || uf=1
+	passed=$((passed + up))
+	failed=$((failed + uf))
+	summary+=("$(printf '%-28s %3d passed, %d failed' "unit (userspace)" "$up" "$uf")")
+fi
+
+bash tests/kernels.sh "${lines[@]}" || exit 1
+bash tests/initramfs.sh build/initramfs.cpio || exit 1
+
+# Static checks count as one test each.
+static() {
+	local name=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+		summary+=("$(printf '%-28s pass' "$name")")
+	else
+		failed=$((failed + 1))
+		summary+=("$(printf '%-28s FAIL' "$name")")
+	fi
+}
+if [ $guest_only -eq 0 ]; then
+	static "checkpatch --strict" bash tests/style.sh
+	for l in "${lines[@]}"; do
+		[ -f "build/cache/kernels/$l/chroot" ] || static "sparse C=2 ($l)" bash tests/sparse.sh "$l"
+	done
+fi
+
+for l in "${lines[@]}"; do
+	if ! bash tests/build-module.sh "$l"; then
+		failed=$((failed + 1))
+		summary+=("$(printf '%-28s module build failed' "$l")")
+		continue
+	fi
+	bash tests/guest.sh "$l" tests
+	read -r verdict release p f secs <"build/$l/tests.status"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	summary+=("$(printf '%-28s %3d passed, %d failed  (%s, guest %ss)' "$release" "$p" "$f" "$verdict" "$secs")")
+done
+
+echo
+echo "summary ($(($(date +%s) - start))s):"
+printf '  %s\n' "${summary[@]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
