@@ -16,9 +16,9 @@ CC ?= gcc
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-genl-3 -lnl-3)
 TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/tools $(NL_CFLAGS)
-UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR)/module -I$(CURDIR)/tests/unit
+UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR) -I$(CURDIR)/module -I$(CURDIR)/tests/unit
 
-TOOLS := tools/tlbsan tests/guest/workload
+TOOLS := tools/tlbsan tests/guest/workload tests/guest/memctl
 UNIT := tests/unit/run-unit
 
 .PHONY: all module tools clean check unit guest demo style sparse conftest
@@ -38,7 +38,7 @@ tools: $(TOOLS)
 tools/tlbsan: $(wildcard tools/*.c tools/*.h) uapi/tlbsan.h
 	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
 
-tests/guest/workload: tests/guest/workload.c
+tests/guest/%: tests/guest/%.c
 	$(CC) $(TOOL_CFLAGS) -o $@ $< -lpthread
 
 $(UNIT): module/tlb.c $(wildcard tests/unit/*.c tests/unit/*.h) $(filter-out module/conftest.h,$(wildcard module/*.h))

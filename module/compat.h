@@ -9,6 +9,7 @@
 
 #include <linux/mmu_notifier.h>
 #include <net/genetlink.h>
+#include <uapi/tlbsan.h>
 #include "conftest.h"
 
 #if TLBSAN_HAVE_MN_INVALIDATE_RANGE == TLBSAN_HAVE_MN_ARCH_INVALIDATE_SECONDARY_TLBS
@@ -57,9 +58,63 @@
 	} while (0)
 #endif
 
+/*
+ * Set an extack message that is not a literal but has static storage (the
+ * reasons returned by the config checks).  NL_SET_ERR_MSG() wants a
+ * literal; it stores the pointer, as this does.
+ */
+static inline void tlbsan_extack_static(struct netlink_ext_ack *extack, const char *msg)
+{
+	if (extack)
+		extack->_msg = msg;
+}
+
 /* Typed allocation helpers arrived in 7.x; older kernels get the plain form. */
 #ifndef kzalloc_obj
 #define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
+#endif
+
+/* Attributes of a dump request. */
+static inline struct nlattr **tlbsan_dump_attrs(struct netlink_callback *cb)
+{
+#if TLBSAN_HAVE_GENL_DUMPIT_INFO_ATTRS
+	return genl_dumpit_info(cb)->attrs;
+#else
+	return genl_dumpit_info(cb)->info.attrs;
+#endif
+}
+
+/* What kind of non-present, non-none PTE @pte is (enum tlbsan_walk). */
+#if TLBSAN_HAVE_SOFTLEAF
+#include <linux/swap.h>
+#include <linux/leafops.h>
+static inline int tlbsan_pte_nonpresent_kind(pte_t pte)
+{
+	softleaf_t e = softleaf_from_pte(pte);
+
+	if (softleaf_is_migration(e))
+		return TLBSAN_WALK_MIGRATION;
+	if (softleaf_is_device_private(e) || softleaf_is_device_exclusive(e))
+		return TLBSAN_WALK_DEVICE;
+	if (softleaf_is_swap(e))
+		return TLBSAN_WALK_SWAP;
+	return TLBSAN_WALK_NONE;	/* markers, poison */
+}
+#else
+#include <linux/swap.h>
+#include <linux/swapops.h>
+static inline int tlbsan_pte_nonpresent_kind(pte_t pte)
+{
+	swp_entry_t e = pte_to_swp_entry(pte);
+
+	if (is_migration_entry(e))
+		return TLBSAN_WALK_MIGRATION;
+	if (is_device_private_entry(e) || is_device_exclusive_entry(e))
+		return TLBSAN_WALK_DEVICE;
+	if (!non_swap_entry(e))
+		return TLBSAN_WALK_SWAP;
+	return TLBSAN_WALK_NONE;	/* markers, poison */
+}
 #endif
 
 #endif /* TLBSAN_COMPAT_H */

@@ -98,6 +98,24 @@ void *tlbsan_probe(void)
 }
 C
 
+# Non-present PTEs are decoded through softleaf_t and <linux/leafops.h> in
+# newer kernels (the swp_entry_t helpers of <linux/swapops.h> before).
+probe SOFTLEAF links <<'C'
+#include <linux/swap.h>
+#include <linux/leafops.h>
+bool tlbsan_probe(pte_t pte)
+{
+	return softleaf_is_migration(softleaf_from_pte(pte));
+}
+C
+
+# struct genl_dumpit_info held the parsed attributes directly up to 6.1;
+# later kernels keep them in an embedded struct genl_info.
+probe GENL_DUMPIT_INFO_ATTRS member <<'C'
+#include <net/genetlink.h>
+int tlbsan_probe = offsetof(struct genl_dumpit_info, attrs);
+C
+
 objs=""
 for p in $probes; do
 	objs="$objs ${p%%:*}.o"

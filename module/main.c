@@ -33,7 +33,28 @@ struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm)
  * Attach a new context to @mm (which the caller holds with mmget()).
  * Returns the context, or an ERR_PTR: -EEXIST when @mm already has one.
  */
-struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm)
+/* Drop both registrations; the device must be stopped. */
+static void tlbsan_ctx_unregister(struct tlbsan_ctx *ctx)
+{
+	mmu_notifier_put(&ctx->mn_tlb);
+	mmu_notifier_put(&ctx->mn_range);
+}
+
+/* For a context that is off the list: stop its device, unregister. */
+static void tlbsan_ctx_teardown(struct tlbsan_ctx *ctx)
+{
+	tlbsan_dev_stop(&ctx->dev);
+	tlbsan_ctx_unregister(ctx);
+}
+
+static void tlbsan_ctx_teardown_fn(struct work_struct *work)
+{
+	tlbsan_ctx_teardown(container_of(work, struct tlbsan_ctx, teardown_work));
+}
+static void tlbsan_ctx_free_fn(struct work_struct *work);
+
+struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm,
+				     const struct tlbsan_dev_config *cfg)
 {
 	struct tlbsan_ctx *ctx;
 	int ret;
@@ -45,9 +66,14 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	ctx = kzalloc_obj(*ctx, GFP_KERNEL);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
+	INIT_WORK(&ctx->teardown_work, tlbsan_ctx_teardown_fn);
+	INIT_WORK(&ctx->free_work, tlbsan_ctx_free_fn);
+	ret = tlbsan_dev_init(&ctx->dev, cfg);
+	if (ret)
+		goto out_free_ctx;
 	ret = ida_alloc_range(&tlbsan_pasids, 1, TLBSAN_PASID_MAX, GFP_KERNEL);
 	if (ret < 0)
-		goto out_free_ctx;
+		goto out_free_dev;
 	ctx->pasid = ret;
 	ctx->pid = task_tgid_nr(task);
 	get_task_comm(ctx->comm, task);
@@ -71,21 +97,21 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 		mmu_notifier_put(&ctx->mn_range);
 		return ERR_PTR(ret);
 	}
+	ret = tlbsan_dev_start(ctx);
+	if (ret) {
+		tlbsan_ctx_unregister(ctx);
+		return ERR_PTR(ret);
+	}
 	list_add_tail(&ctx->node, &tlbsan_ctxs);
 	return ctx;
 
 out_free_pasid:
 	ida_free(&tlbsan_pasids, ctx->pasid);
+out_free_dev:
+	tlbsan_dev_free(&ctx->dev);
 out_free_ctx:
 	kfree(ctx);
 	return ERR_PTR(ret);
-}
-
-/* Drop both registrations of a context that is off the list. */
-static void tlbsan_ctx_unregister(struct tlbsan_ctx *ctx)
-{
-	mmu_notifier_put(&ctx->mn_tlb);
-	mmu_notifier_put(&ctx->mn_range);
 }
 
 /*
@@ -106,15 +132,16 @@ int tlbsan_ctx_detach_mm(struct mm_struct *mm)
 	list_del_init(&ctx->node);
 	pasid = ctx->pasid;
 	mutex_unlock(&tlbsan_ctx_lock);
-	tlbsan_ctx_unregister(ctx);
+	tlbsan_ctx_teardown(ctx);
 	return pasid;
 }
 
 /*
- * Take @ctx off the list and drop the registration's reference, from
- * ->release.  DETACH, ->release and module exit may race; whichever takes
- * the context off the list puts it, the others find it gone.  @ctx itself
- * stays valid because the caller runs inside the notifier's SRCU section.
+ * Take @ctx off the list and tear it down from a worker, for ->release
+ * (which may run where stopping the device threads could deadlock).
+ * DETACH, ->release and module exit may race; whichever takes the context
+ * off the list tears it down, the others find it gone.  @ctx stays valid
+ * because the caller runs inside the notifier's SRCU section.
  */
 void tlbsan_ctx_detach(struct tlbsan_ctx *ctx)
 {
@@ -127,7 +154,7 @@ void tlbsan_ctx_detach(struct tlbsan_ctx *ctx)
 	}
 	mutex_unlock(&tlbsan_ctx_lock);
 	if (put)
-		tlbsan_ctx_unregister(ctx);
+		queue_work(tlbsan_wq, &ctx->teardown_work);
 }
 
 /*
@@ -136,15 +163,32 @@ void tlbsan_ctx_detach(struct tlbsan_ctx *ctx)
  */
 void tlbsan_ctx_put(struct tlbsan_ctx *ctx)
 {
-	if (!atomic_dec_and_test(&ctx->notifiers))
-		return;
+	/* SRCU callback context: leave the vmalloc'ed TLB to a worker. */
+	if (atomic_dec_and_test(&ctx->notifiers))
+		queue_work(tlbsan_wq, &ctx->free_work);
+}
+
+static void tlbsan_ctx_free_fn(struct work_struct *work)
+{
+	struct tlbsan_ctx *ctx = container_of(work, struct tlbsan_ctx, free_work);
+
+	tlbsan_dev_free(&ctx->dev);
 	ida_free(&tlbsan_pasids, ctx->pasid);
 	kfree(ctx);
 }
 
 static int __init tlbsan_init(void)
 {
-	return tlbsan_genl_init();
+	int ret;
+
+	/* Unbound and not ordered: a teardown may wait on a page request. */
+	tlbsan_wq = alloc_workqueue("tlbsan", WQ_UNBOUND, 0);
+	if (!tlbsan_wq)
+		return -ENOMEM;
+	ret = tlbsan_genl_init();
+	if (ret)
+		destroy_workqueue(tlbsan_wq);
+	return ret;
 }
 
 static void __exit tlbsan_exit(void)
@@ -158,16 +202,20 @@ static void __exit tlbsan_exit(void)
 	while ((ctx = list_first_entry_or_null(&tlbsan_ctxs, struct tlbsan_ctx, node))) {
 		list_del_init(&ctx->node);
 		mutex_unlock(&tlbsan_ctx_lock);
-		tlbsan_ctx_unregister(ctx);
+		tlbsan_ctx_teardown(ctx);
 		mutex_lock(&tlbsan_ctx_lock);
 	}
 	mutex_unlock(&tlbsan_ctx_lock);
 
+	/* Teardowns queued by ->release, then their puts' free callbacks. */
+	flush_workqueue(tlbsan_wq);
 	/*
-	 * Wait for every tlbsan_mn_free() that mmu_notifier_put() queued, and
-	 * so for the SRCU readers (running callbacks) they wait on.
+	 * Wait for every ->free_notifier that mmu_notifier_put() queued, and
+	 * so for the SRCU readers (running callbacks) they wait on; they queue
+	 * the final frees, which destroy_workqueue() runs.
 	 */
 	mmu_notifier_synchronize();
+	destroy_workqueue(tlbsan_wq);
 	WARN_ON_ONCE(!ida_is_empty(&tlbsan_pasids));
 	ida_destroy(&tlbsan_pasids);
 }

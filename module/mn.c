@@ -2,8 +2,10 @@
 /*
  * mmu_notifier glue: one tlbsan_mn_<op> per callback the running kernel
  * offers, split over the two registrations of a context (see tlbsan.h).
- * For now every callback only counts; none blocks, allocates or takes a
- * lock except ->release, which is always allowed to sleep.
+ * Every callback counts, then lets the device's invalidation model act
+ * (dev.c); none blocks or allocates, and the only lock they take is the
+ * device's TLB lock (a spinlock never held across anything that can sleep
+ * or invalidate), except ->release, which is always allowed to sleep.
  *
  * Range convention: mmu_notifier ranges are [start, end), end exclusive.
  * From 6.6 the secondary TLB callback may be called with 0..ULONG_MAX,
@@ -63,6 +65,7 @@ static void tlbsan_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	tlbsan_count(ctx, TLBSAN_CB_RELEASE);
 	WRITE_ONCE(ctx->released, true);
+	tlbsan_dev_release(&ctx->dev);
 	tlbsan_ctx_detach(ctx);
 }
 
@@ -104,11 +107,13 @@ static int tlbsan_mn_invalidate_range_start(struct mmu_notifier *mn,
 					    const struct mmu_notifier_range *range)
 {
 	struct tlbsan_ctx *ctx = to_ctx(mn);
+	enum tlbsan_event event = tlbsan_event_of(range->event);
 
 	tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_START);
 	if (!mmu_notifier_range_blockable(range))
 		tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_START_NONBLOCK);
-	atomic64_inc(&ctx->starts[tlbsan_event_of(range->event)]);
+	atomic64_inc(&ctx->starts[event]);
+	tlbsan_dev_range_start(&ctx->dev, event, range->start, range->end);
 	return 0;
 }
 
@@ -116,9 +121,11 @@ static void tlbsan_mn_invalidate_range_end(struct mmu_notifier *mn,
 					   const struct mmu_notifier_range *range)
 {
 	struct tlbsan_ctx *ctx = to_ctx(mn);
+	enum tlbsan_event event = tlbsan_event_of(range->event);
 
 	tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_END);
-	atomic64_inc(&ctx->ends[tlbsan_event_of(range->event)]);
+	atomic64_inc(&ctx->ends[event]);
+	tlbsan_dev_range_end(&ctx->dev, event, range->start, range->end);
 }
 
 /*
@@ -129,7 +136,10 @@ static void tlbsan_mn_invalidate_range_end(struct mmu_notifier *mn,
 static void tlbsan_mn_secondary(struct mmu_notifier *mn, struct mm_struct *mm,
 				unsigned long start, unsigned long end)
 {
-	tlbsan_count(tlb_to_ctx(mn), TLBSAN_CB_SECONDARY);
+	struct tlbsan_ctx *ctx = tlb_to_ctx(mn);
+
+	tlbsan_count(ctx, TLBSAN_CB_SECONDARY);
+	tlbsan_dev_secondary(&ctx->dev, start, end);
 }
 
 /* Called by the notifier core an SRCU grace period after mmu_notifier_put(). */

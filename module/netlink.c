@@ -7,20 +7,51 @@
  */
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <net/genetlink.h>
 #include "compat.h"
 #include "tlbsan.h"
 
 static const struct nla_policy tlbsan_policy[TLBSAN_ATTR_MAX + 1] = {
-	[TLBSAN_ATTR_PID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[TLBSAN_ATTR_PID]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[TLBSAN_ATTR_MODEL]		= NLA_POLICY_RANGE(NLA_U32, 1, TLBSAN_MODEL_MAX),
+	[TLBSAN_ATTR_MODEL_ARG]		= { .type = NLA_U32 },
+	[TLBSAN_ATTR_TLB_ENTRIES]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[TLBSAN_ATTR_TLB_WAYS]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[TLBSAN_ATTR_THREADS]		= NLA_POLICY_RANGE(NLA_U32, 1, 16),
+	[TLBSAN_ATTR_PATTERN]		= NLA_POLICY_RANGE(NLA_U32, 1, TLBSAN_PATTERN_MAX),
+	[TLBSAN_ATTR_PRI]		= NLA_POLICY_MAX(NLA_U8, 1),
+	[TLBSAN_ATTR_PDE_ENTRIES]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_OP]		= NLA_POLICY_RANGE(NLA_U32, 1, TLBSAN_OP_MAX),
+	[TLBSAN_ATTR_VA]		= { .type = NLA_U64 },
+	[TLBSAN_ATTR_SIZE]		= { .type = NLA_U32 },
+	[TLBSAN_ATTR_LEN]		= NLA_POLICY_MIN(NLA_U64, 1),
+	[TLBSAN_ATTR_VALUE]		= { .type = NLA_U64 },
+	[TLBSAN_ATTR_EXPECT]		= { .type = NLA_U64 },
+	[TLBSAN_ATTR_THREAD]		= NLA_POLICY_MAX(NLA_U32, 15),
 	/* The rest are replies only. */
-	[TLBSAN_ATTR_PASID]	= { .type = NLA_REJECT },
-	[TLBSAN_ATTR_COMM]	= { .type = NLA_REJECT },
-	[TLBSAN_ATTR_CALLBACKS]	= { .type = NLA_REJECT },
-	[TLBSAN_ATTR_STARTS]	= { .type = NLA_REJECT },
-	[TLBSAN_ATTR_ENDS]	= { .type = NLA_REJECT },
-	[TLBSAN_ATTR_RELEASED]	= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_PASID]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_COMM]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_CALLBACKS]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_STARTS]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_ENDS]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_RELEASED]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_STATUS]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_PFN]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_PAGE_SHIFT]	= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_PERM]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_WALK]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_DEV]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_WALK_FAILS]	= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_HIST_START]	= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_HIST_SECONDARY]	= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_TLBE]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_PDE]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_FILL_NS]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_FILL_SEQ]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_TABLE_PFN]		= { .type = NLA_REJECT },
 };
 
 static struct genl_family tlbsan_family;
@@ -29,40 +60,82 @@ static struct genl_family tlbsan_family;
  * Resolve the PID attribute to an mm (held with mmget()) and its task
  * (held with get_task_struct()).  Returns 0 or -errno with extack set.
  */
-static int tlbsan_get_target(struct genl_info *info, struct task_struct **taskp,
-			     struct mm_struct **mmp)
+static int __tlbsan_get_target(struct nlattr **attrs, struct netlink_ext_ack *extack,
+			       struct task_struct **taskp, struct mm_struct **mmp)
 {
 	struct task_struct *task;
 	struct mm_struct *mm;
 	u32 nr;
 
-	if (!info->attrs[TLBSAN_ATTR_PID]) {
-		GENL_SET_ERR_MSG(info, "missing PID attribute");
+	if (!attrs[TLBSAN_ATTR_PID]) {
+		NL_SET_ERR_MSG(extack, "missing PID attribute");
 		return -EINVAL;
 	}
-	nr = nla_get_u32(info->attrs[TLBSAN_ATTR_PID]);
+	nr = nla_get_u32(attrs[TLBSAN_ATTR_PID]);
 	task = get_pid_task(find_vpid(nr), PIDTYPE_PID);
 	if (!task) {
-		NL_SET_BAD_ATTR(info->extack, info->attrs[TLBSAN_ATTR_PID]);
-		GENL_SET_ERR_MSG(info, "no such process");
+		NL_SET_BAD_ATTR(extack, attrs[TLBSAN_ATTR_PID]);
+		NL_SET_ERR_MSG(extack, "no such process");
 		return -ESRCH;
 	}
 	if (task->flags & PF_KTHREAD) {
 		put_task_struct(task);
-		NL_SET_BAD_ATTR(info->extack, info->attrs[TLBSAN_ATTR_PID]);
-		GENL_SET_ERR_MSG(info, "process is a kernel thread and has no mm");
+		NL_SET_BAD_ATTR(extack, attrs[TLBSAN_ATTR_PID]);
+		NL_SET_ERR_MSG(extack, "process is a kernel thread and has no mm");
 		return -EINVAL;
 	}
 	mm = get_task_mm(task);
 	if (!mm) {
 		put_task_struct(task);
-		NL_SET_BAD_ATTR(info->extack, info->attrs[TLBSAN_ATTR_PID]);
-		GENL_SET_ERR_MSG(info, "process is exiting and has no mm");
+		NL_SET_BAD_ATTR(extack, attrs[TLBSAN_ATTR_PID]);
+		NL_SET_ERR_MSG(extack, "process is exiting and has no mm");
 		return -ESRCH;
 	}
 	*taskp = task;
 	*mmp = mm;
 	return 0;
+}
+
+static int tlbsan_get_target(struct genl_info *info, struct task_struct **taskp,
+			     struct mm_struct **mmp)
+{
+	return __tlbsan_get_target(info->attrs, info->extack, taskp, mmp);
+}
+
+/*
+ * The context of the PID attribute's mm, returned with tlbsan_ctx_lock
+ * held; or an ERR_PTR, extack set, lock not held.  The mm is pinned only
+ * with mmgrab() while the lock is taken: dropping a last mm_users
+ * reference under the lock would run ->release, which takes it.
+ */
+static struct tlbsan_ctx *__tlbsan_lock_ctx(struct nlattr **attrs,
+					    struct netlink_ext_ack *extack)
+{
+	struct task_struct *task;
+	struct tlbsan_ctx *ctx;
+	struct mm_struct *mm;
+	int ret;
+
+	ret = __tlbsan_get_target(attrs, extack, &task, &mm);
+	if (ret)
+		return ERR_PTR(ret);
+	mmgrab(mm);
+	mmput(mm);
+	put_task_struct(task);
+	mutex_lock(&tlbsan_ctx_lock);
+	ctx = tlbsan_ctx_find(mm);
+	mmdrop(mm);
+	if (!ctx) {
+		mutex_unlock(&tlbsan_ctx_lock);
+		NL_SET_ERR_MSG(extack, "process's mm is not attached");
+		return ERR_PTR(-ENOENT);
+	}
+	return ctx;
+}
+
+static struct tlbsan_ctx *tlbsan_lock_ctx(struct genl_info *info)
+{
+	return __tlbsan_lock_ctx(info->attrs, info->extack);
 }
 
 static int tlbsan_nest_counters(struct sk_buff *skb, int attr, atomic64_t *c,
@@ -91,6 +164,65 @@ static bool tlbsan_cb_offered_int(int cb)
 	return tlbsan_cb_offered(cb);
 }
 
+/* Histogram buckets as attributes 1..TLBSAN_RANGE_BUCKETS. */
+static int tlbsan_nest_hist(struct sk_buff *skb, int attr, atomic64_t *h)
+{
+	struct nlattr *nest = nla_nest_start(skb, attr);
+	int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < TLBSAN_RANGE_BUCKETS; i++) {
+		if (nla_put_u64_64bit(skb, i + 1, atomic64_read(&h[i]), TLBSAN_ATTR_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int tlbsan_put_config(struct sk_buff *skb, const struct tlbsan_dev_config *cfg)
+{
+	return nla_put_u32(skb, TLBSAN_ATTR_MODEL, cfg->model) ||
+	       nla_put_u32(skb, TLBSAN_ATTR_MODEL_ARG, cfg->model_arg) ||
+	       nla_put_u32(skb, TLBSAN_ATTR_TLB_ENTRIES, cfg->entries) ||
+	       nla_put_u32(skb, TLBSAN_ATTR_TLB_WAYS, cfg->ways) ||
+	       nla_put_u32(skb, TLBSAN_ATTR_THREADS, cfg->threads) ||
+	       nla_put_u32(skb, TLBSAN_ATTR_PATTERN, cfg->pattern) ||
+	       nla_put_u8(skb, TLBSAN_ATTR_PRI, cfg->pri) ||
+	       nla_put_u32(skb, TLBSAN_ATTR_PDE_ENTRIES, cfg->pde_entries) ? -EMSGSIZE : 0;
+}
+
+/* ATTACH options, with their defaults; validated, extack on error. */
+static int tlbsan_get_config(struct genl_info *info, struct tlbsan_dev_config *cfg)
+{
+	struct nlattr **a = info->attrs;
+	const char *why;
+
+	cfg->model = a[TLBSAN_ATTR_MODEL] ? nla_get_u32(a[TLBSAN_ATTR_MODEL]) : TLBSAN_MODEL_HW;
+	cfg->model_arg = a[TLBSAN_ATTR_MODEL_ARG] ? nla_get_u32(a[TLBSAN_ATTR_MODEL_ARG]) : 0;
+	cfg->entries = a[TLBSAN_ATTR_TLB_ENTRIES] ? nla_get_u32(a[TLBSAN_ATTR_TLB_ENTRIES]) : 512;
+	cfg->ways = a[TLBSAN_ATTR_TLB_WAYS] ? nla_get_u32(a[TLBSAN_ATTR_TLB_WAYS]) : 8;
+	cfg->threads = a[TLBSAN_ATTR_THREADS] ? nla_get_u32(a[TLBSAN_ATTR_THREADS]) : 2;
+	cfg->pattern = a[TLBSAN_ATTR_PATTERN] ? nla_get_u32(a[TLBSAN_ATTR_PATTERN]) :
+						TLBSAN_PATTERN_SAMPLE;
+	cfg->pri = a[TLBSAN_ATTR_PRI] ? nla_get_u8(a[TLBSAN_ATTR_PRI]) : true;
+	cfg->pde_entries = a[TLBSAN_ATTR_PDE_ENTRIES] ? nla_get_u32(a[TLBSAN_ATTR_PDE_ENTRIES]) : 0;
+	if (a[TLBSAN_ATTR_MODEL_ARG] && cfg->model != TLBSAN_MODEL_LAZY &&
+	    cfg->model != TLBSAN_MODEL_DROP) {
+		NL_SET_BAD_ATTR(info->extack, a[TLBSAN_ATTR_MODEL_ARG]);
+		GENL_SET_ERR_MSG(info, "only the lazy and drop models take an argument");
+		return -EINVAL;
+	}
+	why = tlbsan_dev_check_config(cfg);
+	if (why) {
+		tlbsan_extack_static(info->extack, why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* One fill function for STATS replies and dumps.  Caller holds tlbsan_ctx_lock. */
 static int tlbsan_fill_ctx(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 			   u32 portid, u32 seq, int flags)
@@ -109,7 +241,13 @@ static int tlbsan_fill_ctx(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 	    tlbsan_nest_counters(skb, TLBSAN_ATTR_STARTS, ctx->starts,
 				 __TLBSAN_EVENT_MAX, NULL) ||
 	    tlbsan_nest_counters(skb, TLBSAN_ATTR_ENDS, ctx->ends,
-				 __TLBSAN_EVENT_MAX, NULL)) {
+				 __TLBSAN_EVENT_MAX, NULL) ||
+	    tlbsan_put_config(skb, &ctx->dev.cfg) ||
+	    tlbsan_nest_counters(skb, TLBSAN_ATTR_DEV, ctx->dev.stat, __TLBSAN_DEV_MAX, NULL) ||
+	    tlbsan_nest_counters(skb, TLBSAN_ATTR_WALK_FAILS, ctx->dev.walk_fail,
+				 __TLBSAN_WALK_MAX, NULL) ||
+	    tlbsan_nest_hist(skb, TLBSAN_ATTR_HIST_START, ctx->dev.hist_start) ||
+	    tlbsan_nest_hist(skb, TLBSAN_ATTR_HIST_SECONDARY, ctx->dev.hist_secondary)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -119,6 +257,7 @@ static int tlbsan_fill_ctx(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 
 static int tlbsan_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 {
+	struct tlbsan_dev_config cfg;
 	struct tlbsan_ctx *ctx, *old;
 	struct task_struct *task;
 	struct mm_struct *mm;
@@ -126,6 +265,9 @@ static int tlbsan_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
+	ret = tlbsan_get_config(info, &cfg);
+	if (ret)
+		return ret;
 	ret = tlbsan_get_target(info, &task, &mm);
 	if (ret)
 		return ret;
@@ -144,10 +286,10 @@ static int tlbsan_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 		ret = -EEXIST;
 		goto out_unlock;
 	}
-	ctx = tlbsan_ctx_attach(task, mm);
+	ctx = tlbsan_ctx_attach(task, mm, &cfg);
 	if (IS_ERR(ctx)) {
 		ret = PTR_ERR(ctx);
-		GENL_SET_ERR_MSG(info, "cannot register an mmu_notifier on the mm");
+		GENL_SET_ERR_MSG(info, "cannot set up the device context");
 		goto out_unlock;
 	}
 	hdr = genlmsg_put_reply(msg, info, &tlbsan_family, 0, TLBSAN_CMD_ATTACH);
@@ -246,6 +388,271 @@ static int tlbsan_dump_stats(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static u64 tlbsan_get_u64(struct genl_info *info, int attr, u64 def)
+{
+	return info->attrs[attr] ? nla_get_u64(info->attrs[attr]) : def;
+}
+
+/* Check an access's operands; extack on error. */
+static int tlbsan_check_access(struct genl_info *info, u32 op, unsigned long va, u32 size)
+{
+	struct nlattr **a = info->attrs;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8) {
+		NL_SET_BAD_ATTR(info->extack, a[TLBSAN_ATTR_SIZE]);
+		GENL_SET_ERR_MSG(info, "access size must be 1, 2, 4 or 8");
+		return -EINVAL;
+	}
+	if (va & (size - 1) || va >= TASK_SIZE_MAX) {
+		NL_SET_BAD_ATTR(info->extack, a[TLBSAN_ATTR_VA]);
+		GENL_SET_ERR_MSG(info, "VA must be a user address aligned to the access size");
+		return -EINVAL;
+	}
+	if (op != TLBSAN_OP_READ && !a[TLBSAN_ATTR_VALUE]) {
+		GENL_SET_ERR_MSG(info, "write and compare-and-swap need a VALUE");
+		return -EINVAL;
+	}
+	if (op == TLBSAN_OP_CAS && (!a[TLBSAN_ATTR_EXPECT] || size < 4)) {
+		GENL_SET_ERR_MSG(info, "compare-and-swap needs EXPECT and a size of 4 or 8");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int tlbsan_cmd_access(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct tlbsan_job job = {};
+	struct tlbsan_ctx *ctx;
+	struct sk_buff *msg;
+	u32 thread;
+	void *hdr;
+	int ret;
+
+	if (!a[TLBSAN_ATTR_OP] || !a[TLBSAN_ATTR_VA]) {
+		GENL_SET_ERR_MSG(info, "ACCESS needs OP and VA");
+		return -EINVAL;
+	}
+	job.op = nla_get_u32(a[TLBSAN_ATTR_OP]);
+	job.va = nla_get_u64(a[TLBSAN_ATTR_VA]);
+	job.size = a[TLBSAN_ATTR_SIZE] ? nla_get_u32(a[TLBSAN_ATTR_SIZE]) : 8;
+	job.value = tlbsan_get_u64(info, TLBSAN_ATTR_VALUE, 0);
+	job.expect = tlbsan_get_u64(info, TLBSAN_ATTR_EXPECT, 0);
+	thread = a[TLBSAN_ATTR_THREAD] ? nla_get_u32(a[TLBSAN_ATTR_THREAD]) : 0;
+	ret = tlbsan_check_access(info, job.op, job.va, job.size);
+	if (ret)
+		return ret;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	ctx = tlbsan_lock_ctx(info);
+	if (IS_ERR(ctx)) {
+		nlmsg_free(msg);
+		return PTR_ERR(ctx);
+	}
+	if (thread >= ctx->dev.cfg.threads) {
+		mutex_unlock(&tlbsan_ctx_lock);
+		nlmsg_free(msg);
+		NL_SET_BAD_ATTR(info->extack, a[TLBSAN_ATTR_THREAD]);
+		GENL_SET_ERR_MSG(info, "the context has no such device thread");
+		return -EINVAL;
+	}
+	/* Queued while the context is listed: its threads, or teardown, complete it. */
+	ret = tlbsan_dev_submit(&ctx->dev, thread, &job);
+	mutex_unlock(&tlbsan_ctx_lock);
+	if (ret) {
+		nlmsg_free(msg);
+		GENL_SET_ERR_MSG(info, "the device is shutting down");
+		return ret;
+	}
+	wait_for_completion(&job.done);
+
+	hdr = genlmsg_put_reply(msg, info, &tlbsan_family, 0, TLBSAN_CMD_ACCESS);
+	if (!hdr ||
+	    nla_put_u64_64bit(msg, TLBSAN_ATTR_VA, job.va, TLBSAN_ATTR_PAD) ||
+	    nla_put_u32(msg, TLBSAN_ATTR_STATUS, job.status) ||
+	    nla_put_u32(msg, TLBSAN_ATTR_THREAD, thread) ||
+	    nla_put_u32(msg, TLBSAN_ATTR_WALK, job.walk) ||
+	    nla_put_u64_64bit(msg, TLBSAN_ATTR_VALUE, job.result, TLBSAN_ATTR_PAD) ||
+	    (job.pfn &&
+	     (nla_put_u64_64bit(msg, TLBSAN_ATTR_PFN, job.pfn, TLBSAN_ATTR_PAD) ||
+	      nla_put_u32(msg, TLBSAN_ATTR_PAGE_SHIFT, tlbsan_size_shift(job.size_class)) ||
+	      nla_put_u32(msg, TLBSAN_ATTR_PERM, job.perm)))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int tlbsan_cmd_buf_add(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	struct tlbsan_stream *stream;
+	struct tlbsan_ctx *ctx;
+	u32 thread;
+	int ret;
+
+	if (!a[TLBSAN_ATTR_OP] || !a[TLBSAN_ATTR_VA] || !a[TLBSAN_ATTR_LEN]) {
+		GENL_SET_ERR_MSG(info, "BUF_ADD needs OP, VA and LEN");
+		return -EINVAL;
+	}
+	stream = kzalloc_obj(*stream, GFP_KERNEL);
+	if (!stream)
+		return -ENOMEM;
+	stream->op = nla_get_u32(a[TLBSAN_ATTR_OP]);
+	stream->va = nla_get_u64(a[TLBSAN_ATTR_VA]);
+	stream->len = nla_get_u64(a[TLBSAN_ATTR_LEN]);
+	stream->value = tlbsan_get_u64(info, TLBSAN_ATTR_VALUE, 0);
+	thread = a[TLBSAN_ATTR_THREAD] ? nla_get_u32(a[TLBSAN_ATTR_THREAD]) : 0;
+	ret = tlbsan_check_access(info, stream->op, stream->va, 8);
+	if (!ret && stream->op == TLBSAN_OP_CAS) {
+		GENL_SET_ERR_MSG(info, "access streams read or write; compare-and-swap is ACCESS only");
+		ret = -EINVAL;
+	}
+	if (!ret && (stream->len > TASK_SIZE_MAX - stream->va)) {
+		NL_SET_BAD_ATTR(info->extack, a[TLBSAN_ATTR_LEN]);
+		GENL_SET_ERR_MSG(info, "stream extends past the user address space");
+		ret = -EINVAL;
+	}
+	if (ret)
+		goto out_free;
+
+	ctx = tlbsan_lock_ctx(info);
+	if (IS_ERR(ctx)) {
+		ret = PTR_ERR(ctx);
+		goto out_free;
+	}
+	if (thread >= ctx->dev.cfg.threads) {
+		mutex_unlock(&tlbsan_ctx_lock);
+		NL_SET_BAD_ATTR(info->extack, a[TLBSAN_ATTR_THREAD]);
+		GENL_SET_ERR_MSG(info, "the context has no such device thread");
+		ret = -EINVAL;
+		goto out_free;
+	}
+	ret = tlbsan_dev_add_stream(&ctx->dev, thread, stream);
+	mutex_unlock(&tlbsan_ctx_lock);
+	if (!ret)
+		return 0;
+	GENL_SET_ERR_MSG(info, "the device is shutting down");
+out_free:
+	kfree(stream);
+	return ret;
+}
+
+static int tlbsan_cmd_buf_clear(struct sk_buff *skb, struct genl_info *info)
+{
+	struct tlbsan_ctx *ctx = tlbsan_lock_ctx(info);
+
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	tlbsan_dev_clear_streams(&ctx->dev);
+	mutex_unlock(&tlbsan_ctx_lock);
+	return 0;
+}
+
+/*
+ * TLB_DUMP: .start resolves the PID to a PASID (cb->args[0]), so that bad
+ * requests get a proper error; each dumpit call then sends the valid TLB
+ * entries from index cb->args[1] and the PDE entries from cb->args[2].
+ */
+static int tlbsan_dump_tlb_start(struct netlink_callback *cb)
+{
+	struct tlbsan_ctx *ctx = __tlbsan_lock_ctx(tlbsan_dump_attrs(cb), cb->extack);
+
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	cb->args[0] = ctx->pasid;
+	cb->args[1] = 0;
+	cb->args[2] = 0;
+	mutex_unlock(&tlbsan_ctx_lock);
+	return 0;
+}
+
+static int tlbsan_put_tlbe(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct tlbsan_tlbe *e)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &tlbsan_family, NLM_F_MULTI, TLBSAN_CMD_TLB_DUMP);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, TLBSAN_ATTR_TLBE);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_VA, e->va, TLBSAN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_PFN, e->pfn, TLBSAN_ATTR_PAD) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PAGE_SHIFT, tlbsan_size_shift(e->size)) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PERM, e->perm) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_THREAD, e->thread) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_FILL_NS, e->fill_ns, TLBSAN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_FILL_SEQ, e->fill_seq, TLBSAN_ATTR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int tlbsan_put_pdee(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct tlbsan_pdee *p)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &tlbsan_family, NLM_F_MULTI, TLBSAN_CMD_TLB_DUMP);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, TLBSAN_ATTR_PDE);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_VA, p->va, TLBSAN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_TABLE_PFN, p->table_pfn, TLBSAN_ATTR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int tlbsan_dump_tlb(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct tlbsan_ctx *ctx = NULL, *c;
+	struct tlbsan_dev *dev;
+	unsigned long flags;
+	unsigned int i, n;
+
+	mutex_lock(&tlbsan_ctx_lock);
+	list_for_each_entry(c, &tlbsan_ctxs, node)
+		if (c->pasid == cb->args[0])
+			ctx = c;
+	if (!ctx) {
+		/* Detached meanwhile: the dump ends here. */
+		mutex_unlock(&tlbsan_ctx_lock);
+		return 0;
+	}
+	dev = &ctx->dev;
+	spin_lock_irqsave(&dev->lock, flags);
+	n = dev->tlb.sets * dev->tlb.ways;
+	for (i = cb->args[1]; i < n; i++)
+		if (dev->tlb.e[i].valid && tlbsan_put_tlbe(skb, cb, &dev->tlb.e[i]))
+			break;
+	cb->args[1] = i;
+	if (i == n) {
+		for (i = cb->args[2]; i < dev->pde.entries; i++)
+			if (dev->pde.e[i].valid && tlbsan_put_pdee(skb, cb, &dev->pde.e[i]))
+				break;
+		cb->args[2] = i;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	mutex_unlock(&tlbsan_ctx_lock);
+	return skb->len;
+}
+
 static const struct genl_ops tlbsan_ops[] = {
 	{
 		.cmd	= TLBSAN_CMD_ATTACH,
@@ -262,6 +669,26 @@ static const struct genl_ops tlbsan_ops[] = {
 		.doit	= tlbsan_cmd_stats,
 		.dumpit	= tlbsan_dump_stats,
 	},
+	{
+		.cmd	= TLBSAN_CMD_ACCESS,
+		.doit	= tlbsan_cmd_access,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= TLBSAN_CMD_BUF_ADD,
+		.doit	= tlbsan_cmd_buf_add,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= TLBSAN_CMD_BUF_CLEAR,
+		.doit	= tlbsan_cmd_buf_clear,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= TLBSAN_CMD_TLB_DUMP,
+		.start	= tlbsan_dump_tlb_start,
+		.dumpit	= tlbsan_dump_tlb,
+	},
 };
 
 static struct genl_family tlbsan_family __ro_after_init = {
@@ -270,6 +697,8 @@ static struct genl_family tlbsan_family __ro_after_init = {
 	.maxattr	= TLBSAN_ATTR_MAX,
 	.policy		= tlbsan_policy,
 	.netnsok	= false,
+	/* ACCESS waits for a device thread; requests take tlbsan_ctx_lock. */
+	.parallel_ops	= true,
 	.module		= THIS_MODULE,
 	.ops		= tlbsan_ops,
 	.n_ops		= ARRAY_SIZE(tlbsan_ops),

@@ -13,9 +13,7 @@
 
 #include <linux/kernel.h>
 #include <linux/types.h>
-
-#define TLBSAN_PERM_R	0x1
-#define TLBSAN_PERM_W	0x2
+#include <uapi/tlbsan.h>		/* TLBSAN_PERM_* */
 
 /* Page-size classes, smallest first. */
 enum tlbsan_size {
@@ -38,7 +36,7 @@ struct tlbsan_tlbe {
 	u64 fill_seq;		/* the device's fill sequence number */
 	u32 lru;		/* larger is more recent */
 	u8 size;		/* enum tlbsan_size */
-	u8 perm;		/* TLBSAN_PERM_* */
+	u8 perm;		/* TLBSAN_PERM_READ/WRITE */
 	u8 valid;
 	u8 thread;		/* device thread that filled it */
 };

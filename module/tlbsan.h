@@ -7,7 +7,9 @@
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/workqueue.h>
 #include <uapi/tlbsan.h>
+#include "dev.h"
 
 /*
  * One device context per attached mm, with two notifiers on that mm:
@@ -38,6 +40,9 @@ struct tlbsan_ctx {
 	pid_t pid;			/* tgid that was attached (for reports) */
 	char comm[TASK_COMM_LEN];	/* constant after attach */
 	bool released;			/* set once by ->release */
+	struct work_struct teardown_work; /* ->release: stop device, unregister */
+	struct work_struct free_work;	/* last ->free_notifier: free memory */
+	struct tlbsan_dev dev;
 
 	atomic64_t cb[__TLBSAN_CB_MAX];
 	atomic64_t starts[__TLBSAN_EVENT_MAX];
@@ -49,7 +54,8 @@ extern struct list_head tlbsan_ctxs;
 
 /* main.c */
 struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm);
-struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm);
+struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm,
+				     const struct tlbsan_dev_config *cfg);
 int tlbsan_ctx_detach_mm(struct mm_struct *mm);
 void tlbsan_ctx_detach(struct tlbsan_ctx *ctx);
 void tlbsan_ctx_put(struct tlbsan_ctx *ctx);

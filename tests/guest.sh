@@ -38,10 +38,10 @@ ktap=$out/$suite.ktap
 rm -f "$console" "$ktap"
 t0=$(date +%s.%N)
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-	-accel "$accel" -cpu max -smp 2 -m 1G \
+	-accel "$accel" -cpu max -smp 2 -m 3G \
 	-nodefaults -no-reboot -display none -monitor none \
 	-kernel "$k/vmlinux" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 rdinit=/init tlbsan.suite=$suite" \
+	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 tlbsan.suite=$suite" \
 	-serial "file:$console" -serial "file:$ktap" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 qrc=$?

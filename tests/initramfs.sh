@@ -22,7 +22,7 @@ for app in $("$busybox" --list); do
 done
 
 # Host programs and their shared libraries, at their host paths.
-progs=("$top/tools/tlbsan" "$top/tests/guest/workload")
+progs=("$top/tools/tlbsan" "$top/tests/guest/workload" "$top/tests/guest/memctl")
 for p in "${progs[@]}"; do
 	[ -x "$p" ] || { echo "initramfs: $p is not built" >&2; exit 1; }
 	cp "$p" "$root/usr/bin/"

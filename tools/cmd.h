@@ -5,9 +5,10 @@
 #include "nl.h"
 
 /*
- * A CLI command.  Handlers get the arguments after the command name and
- * return an exit status (enum in nl.h); they print their own errors.
- * Usage errors are detected before anything is sent to the kernel.
+ * A CLI command.  Handlers get argv from the command name on (argv[0]) and
+ * return an exit status (enum in nl.h); they print their own errors.  Each
+ * is called first with nl == NULL to check its arguments, so usage errors
+ * are found before the module is even looked up, then again to run.
  */
 struct tlbsan_command {
 	const char *name;
@@ -18,6 +19,9 @@ struct tlbsan_command {
 
 /* ctx.c */
 extern const struct tlbsan_command tlbsan_cmd_attach, tlbsan_cmd_detach, tlbsan_cmd_stats;
+/* dev.c */
+extern const struct tlbsan_command tlbsan_cmd_access, tlbsan_cmd_buf_add, tlbsan_cmd_buf_clear,
+	tlbsan_cmd_tlb;
 
 /* Print "usage: tlbsan NAME ARGS" for @cmd and return EXIT_USAGE. */
 int tlbsan_usage(const struct tlbsan_command *cmd);

@@ -1,41 +1,121 @@
 // SPDX-License-Identifier: GPL-2.0
 /* attach, detach, stats: the device-context commands. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include "tlbsan.h"
 #include "cmd.h"
+#include "names.h"
 
-static const char *const cb_names[__TLBSAN_CB_MAX] = {
-	[TLBSAN_CB_RELEASE]			= "release",
-	[TLBSAN_CB_CLEAR_FLUSH_YOUNG]		= "clear_flush_young",
-	[TLBSAN_CB_CLEAR_YOUNG]			= "clear_young",
-	[TLBSAN_CB_TEST_YOUNG]			= "test_young",
-	[TLBSAN_CB_CHANGE_PTE]			= "change_pte",
-	[TLBSAN_CB_INVALIDATE_RANGE_START]	= "invalidate_range_start",
-	[TLBSAN_CB_INVALIDATE_RANGE_END]	= "invalidate_range_end",
-	[TLBSAN_CB_INVALIDATE_RANGE]		= "invalidate_range",
-	[TLBSAN_CB_ARCH_INVALIDATE_SECONDARY_TLBS] = "arch_invalidate_secondary_tlbs",
-	[TLBSAN_CB_INVALIDATE_RANGE_START_NONBLOCK] = "invalidate_range_start_nonblock",
+struct attach_opts {
+	int pid;
+	int model;
+	long model_arg;		/* -1: none */
+	long entries, ways, threads, pde;
+	int pattern;
+	int pri;		/* -1: default */
 };
 
-static const char *const event_names[__TLBSAN_EVENT_MAX] = {
-	[TLBSAN_EVENT_UNMAP]		= "unmap",
-	[TLBSAN_EVENT_CLEAR]		= "clear",
-	[TLBSAN_EVENT_PROTECTION_VMA]	= "protection_vma",
-	[TLBSAN_EVENT_PROTECTION_PAGE]	= "protection_page",
-	[TLBSAN_EVENT_SOFT_DIRTY]	= "soft_dirty",
-	[TLBSAN_EVENT_RELEASE]		= "release",
-	[TLBSAN_EVENT_MIGRATE]		= "migrate",
-	[TLBSAN_EVENT_EXCLUSIVE]	= "exclusive",
-	[TLBSAN_EVENT_OTHER]		= "other",
-};
-
-/* Parse the single PID argument of attach/detach/stats. */
-static int one_pid(const struct tlbsan_command *cmd, int argc, char **argv)
+/* Parse "hw", "sw", "end-only", "lazy:US", "drop:EVENT", "none". */
+static int parse_model(const char *s, struct attach_opts *o)
 {
-	if (argc != 1)
-		return tlbsan_usage(cmd), -1;
-	return tlbsan_parse_pid(argv[0]);
+	const char *colon = strchr(s, ':');
+	size_t len = colon ? (size_t)(colon - s) : strlen(s);
+	char name[16];
+
+	if (len >= sizeof(name))
+		goto bad;
+	memcpy(name, s, len);
+	name[len] = 0;
+	o->model = tlbsan_name_index(tlbsan_model_names, __TLBSAN_MODEL_MAX, name);
+	if (!o->model)
+		goto bad;
+	if (o->model == TLBSAN_MODEL_LAZY) {
+		if (!colon || tlbsan_parse_u64(colon + 1, 1, 1000000, (unsigned long long *)&o->model_arg))
+			goto bad;
+	} else if (o->model == TLBSAN_MODEL_DROP) {
+		o->model_arg = colon ? tlbsan_name_index(tlbsan_event_names, __TLBSAN_EVENT_MAX,
+							 colon + 1) : 0;
+		if (!o->model_arg)
+			goto bad;
+	} else if (colon) {
+		goto bad;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "tlbsan: invalid model '%s' (hw, sw, end-only, lazy:US, drop:EVENT, none;"
+		" EVENT is unmap, clear, protection_vma, protection_page, soft_dirty,"
+		" release, migrate, exclusive or other)\n", s);
+	return -1;
+}
+
+static int parse_attach(const struct tlbsan_command *cmd, int argc, char **argv,
+			struct attach_opts *o)
+{
+	static const struct option lopts[] = {
+		{ "model", required_argument, NULL, 'm' },
+		{ "entries", required_argument, NULL, 'e' },
+		{ "ways", required_argument, NULL, 'w' },
+		{ "threads", required_argument, NULL, 't' },
+		{ "pattern", required_argument, NULL, 'p' },
+		{ "pri", required_argument, NULL, 'r' },
+		{ "pde", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->model_arg = -1;
+	o->entries = o->ways = o->threads = o->pde = -1;
+	o->pri = -1;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (parse_model(optarg, o))
+				return -1;
+			break;
+		case 'e':
+		case 'w':
+		case 't':
+		case 'd':
+			if (tlbsan_parse_u64(optarg, c == 'd' ? 0 : 1, 65536, &v)) {
+				fprintf(stderr, "tlbsan: invalid number '%s' for --%s\n", optarg,
+					c == 'e' ? "entries" : c == 'w' ? "ways" :
+					c == 't' ? "threads" : "pde");
+				return -1;
+			}
+			*(c == 'e' ? &o->entries : c == 'w' ? &o->ways :
+			  c == 't' ? &o->threads : &o->pde) = (long)v;
+			break;
+		case 'p':
+			o->pattern = tlbsan_name_index(tlbsan_pattern_names, __TLBSAN_PATTERN_MAX,
+						       optarg);
+			if (!o->pattern) {
+				fprintf(stderr, "tlbsan: invalid pattern '%s' (buffers or sample)\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'r':
+			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+				fprintf(stderr, "tlbsan: invalid --pri '%s' (on or off)\n", optarg);
+				return -1;
+			}
+			o->pri = !strcmp(optarg, "on");
+			break;
+		default:
+			tlbsan_usage(cmd);
+			return -1;
+		}
+	}
+	if (argc - optind != 1) {
+		tlbsan_usage(cmd);
+		return -1;
+	}
+	o->pid = tlbsan_parse_pid(argv[optind]);
+	return o->pid < 0 ? -1 : 0;
 }
 
 static int attach_reply(struct nl_msg *msg, void *arg)
@@ -54,24 +134,49 @@ static int attach_reply(struct nl_msg *msg, void *arg)
 
 static int do_attach(struct tlbsan_nl *nl, int argc, char **argv)
 {
-	int pid = one_pid(&tlbsan_cmd_attach, argc, argv);
+	struct attach_opts o;
 	struct nl_msg *msg;
+	int bad = 0;
 
-	if (pid < 0)
+	if (parse_attach(&tlbsan_cmd_attach, argc, argv, &o))
 		return EXIT_USAGE;
 	if (!nl)
 		return EXIT_OK;
 	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_ATTACH, false);
-	if (!msg || nla_put_u32(msg, TLBSAN_ATTR_PID, pid))
+	if (!msg)
 		return EXIT_FAIL;
+	bad |= nla_put_u32(msg, TLBSAN_ATTR_PID, o.pid);
+	if (o.model)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_MODEL, o.model);
+	if (o.model_arg >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_MODEL_ARG, o.model_arg);
+	if (o.entries >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_TLB_ENTRIES, o.entries);
+	if (o.ways >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_TLB_WAYS, o.ways);
+	if (o.threads >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_THREADS, o.threads);
+	if (o.pde >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_PDE_ENTRIES, o.pde);
+	if (o.pattern)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_PATTERN, o.pattern);
+	if (o.pri >= 0)
+		bad |= nla_put_u8(msg, TLBSAN_ATTR_PRI, o.pri);
+	if (bad) {
+		nlmsg_free(msg);
+		return EXIT_FAIL;
+	}
 	return tlbsan_nl_request(nl, msg, attach_reply, NULL, "attach") ? EXIT_FAIL : EXIT_OK;
 }
 
 static int do_detach(struct tlbsan_nl *nl, int argc, char **argv)
 {
-	int pid = one_pid(&tlbsan_cmd_detach, argc, argv);
 	struct nl_msg *msg;
+	int pid;
 
+	if (argc != 2)
+		return tlbsan_usage(&tlbsan_cmd_detach);
+	pid = tlbsan_parse_pid(argv[1]);
 	if (pid < 0)
 		return EXIT_USAGE;
 	if (!nl)
@@ -85,8 +190,17 @@ static int do_detach(struct tlbsan_nl *nl, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static void print_counter(const char *prefix, const char *name, unsigned long long v)
+{
+	char full[80];
+
+	snprintf(full, sizeof(full), "%s%s", prefix, name);
+	printf("  %-34s %llu\n", full, v);
+}
+
+/* A nest of u64 counters indexed by @names; @all: print zeroes too. */
 static void print_nest(const char *prefix, struct nlattr *nest,
-		       const char *const *names, int max)
+		       const char *const *names, int n, bool all)
 {
 	struct nlattr *a;
 	int rem;
@@ -96,18 +210,67 @@ static void print_nest(const char *prefix, struct nlattr *nest,
 	nla_for_each_nested(a, nest, rem) {
 		int t = nla_type(a);
 
-		if (t < 1 || t > max || !names[t] || nla_len(a) != sizeof(uint64_t))
+		if (t < 1 || t >= n || !names[t] || nla_len(a) != sizeof(uint64_t))
 			continue;
-		char name[64];
-
-		snprintf(name, sizeof(name), "%s%s", prefix, names[t]);
-		printf("  %-34s %llu\n", name, (unsigned long long)nla_get_u64(a));
+		if (all || nla_get_u64(a))
+			print_counter(prefix, names[t], nla_get_u64(a));
 	}
 }
 
+/* Range-size histogram: "<prefix><pages>" for non-empty buckets. */
+static void print_hist(const char *prefix, struct nlattr *nest)
+{
+	struct nlattr *a;
+	char name[32];
+	int rem;
+
+	if (!nest)
+		return;
+	nla_for_each_nested(a, nest, rem) {
+		int b = nla_type(a) - 1;
+
+		if (nla_len(a) != sizeof(uint64_t) || !nla_get_u64(a))
+			continue;
+		if (b == 0)
+			snprintf(name, sizeof(name), "<=1p");
+		else
+			snprintf(name, sizeof(name), "<=%lup", 1UL << b);
+		print_counter(prefix, name, nla_get_u64(a));
+	}
+}
+
+static void print_config(struct nlattr **tb)
+{
+	unsigned int model = tb[TLBSAN_ATTR_MODEL] ? nla_get_u32(tb[TLBSAN_ATTR_MODEL]) : 0;
+	unsigned int arg = tb[TLBSAN_ATTR_MODEL_ARG] ? nla_get_u32(tb[TLBSAN_ATTR_MODEL_ARG]) : 0;
+
+	if (!model)
+		return;
+	printf("  %-34s %s", "model", tlbsan_name(tlbsan_model_names, __TLBSAN_MODEL_MAX, model));
+	if (model == TLBSAN_MODEL_LAZY)
+		printf(":%u", arg);
+	if (model == TLBSAN_MODEL_DROP)
+		printf(":%s", tlbsan_name(tlbsan_event_names, __TLBSAN_EVENT_MAX, arg));
+	printf("\n");
+	if (tb[TLBSAN_ATTR_TLB_ENTRIES] && tb[TLBSAN_ATTR_TLB_WAYS])
+		printf("  %-34s %u entries, %u ways\n", "tlb",
+		       nla_get_u32(tb[TLBSAN_ATTR_TLB_ENTRIES]), nla_get_u32(tb[TLBSAN_ATTR_TLB_WAYS]));
+	if (tb[TLBSAN_ATTR_THREADS])
+		printf("  %-34s %u\n", "threads", nla_get_u32(tb[TLBSAN_ATTR_THREADS]));
+	if (tb[TLBSAN_ATTR_PATTERN])
+		printf("  %-34s %s\n", "pattern", tlbsan_name(tlbsan_pattern_names,
+			__TLBSAN_PATTERN_MAX, nla_get_u32(tb[TLBSAN_ATTR_PATTERN])));
+	if (tb[TLBSAN_ATTR_PRI])
+		printf("  %-34s %s\n", "pri", nla_get_u8(tb[TLBSAN_ATTR_PRI]) ? "on" : "off");
+	if (tb[TLBSAN_ATTR_PDE_ENTRIES])
+		printf("  %-34s %u\n", "pde_entries", nla_get_u32(tb[TLBSAN_ATTR_PDE_ENTRIES]));
+}
+
 /*
- * Output: a header line per context, then one "name value" line per
- * counter.  Callbacks the running kernel does not offer are not listed.
+ * Output: a header line per context, then one "name value" line per item:
+ * configuration, every callback the running kernel offers, the start/end
+ * counts per event, device counters, walk failures by reason (non-zero
+ * ones), and the range-size histograms (non-empty buckets).
  */
 static int stats_reply(struct nl_msg *msg, void *arg)
 {
@@ -122,9 +285,15 @@ static int stats_reply(struct nl_msg *msg, void *arg)
 	       nla_get_u32(tb[TLBSAN_ATTR_PASID]),
 	       tb[TLBSAN_ATTR_COMM] ? nla_get_string(tb[TLBSAN_ATTR_COMM]) : "?",
 	       tb[TLBSAN_ATTR_RELEASED] ? " released" : "");
-	print_nest("", tb[TLBSAN_ATTR_CALLBACKS], cb_names, TLBSAN_CB_MAX);
-	print_nest("start.", tb[TLBSAN_ATTR_STARTS], event_names, TLBSAN_EVENT_MAX);
-	print_nest("end.", tb[TLBSAN_ATTR_ENDS], event_names, TLBSAN_EVENT_MAX);
+	print_config(tb);
+	print_nest("", tb[TLBSAN_ATTR_CALLBACKS], tlbsan_cb_names, __TLBSAN_CB_MAX, true);
+	print_nest("start.", tb[TLBSAN_ATTR_STARTS], tlbsan_event_names, __TLBSAN_EVENT_MAX, true);
+	print_nest("end.", tb[TLBSAN_ATTR_ENDS], tlbsan_event_names, __TLBSAN_EVENT_MAX, true);
+	print_nest("dev.", tb[TLBSAN_ATTR_DEV], tlbsan_dev_stat_names, __TLBSAN_DEV_MAX, true);
+	print_nest("walk.", tb[TLBSAN_ATTR_WALK_FAILS], tlbsan_walk_names, __TLBSAN_WALK_MAX,
+		   false);
+	print_hist("range.start.", tb[TLBSAN_ATTR_HIST_START]);
+	print_hist("range.secondary.", tb[TLBSAN_ATTR_HIST_SECONDARY]);
 	(*n)++;
 	return NL_OK;
 }
@@ -134,10 +303,10 @@ static int do_stats(struct tlbsan_nl *nl, int argc, char **argv)
 	struct nl_msg *msg;
 	int pid = 0, n = 0;
 
-	if (argc > 1)
+	if (argc > 2)
 		return tlbsan_usage(&tlbsan_cmd_stats);
-	if (argc == 1) {
-		pid = tlbsan_parse_pid(argv[0]);
+	if (argc == 2) {
+		pid = tlbsan_parse_pid(argv[1]);
 		if (pid < 0)
 			return EXIT_USAGE;
 	}
@@ -154,7 +323,11 @@ static int do_stats(struct tlbsan_nl *nl, int argc, char **argv)
 }
 
 const struct tlbsan_command tlbsan_cmd_attach = {
-	"attach", "PID", "attach a device context to PID's mm", do_attach,
+	"attach",
+	"[--model hw|sw|end-only|lazy:US|drop:EVENT|none] [--entries N] [--ways N]\n"
+	"            [--threads N] [--pattern buffers|sample] [--pri on|off] [--pde N] PID",
+	"attach a device context to PID's mm",
+	do_attach,
 };
 const struct tlbsan_command tlbsan_cmd_detach = {
 	"detach", "PID", "detach the device context from PID's mm", do_detach,

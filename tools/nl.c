@@ -164,11 +164,45 @@ static struct nla_policy tlbsan_policy[TLBSAN_ATTR_MAX + 1] = {
 	[TLBSAN_ATTR_STARTS]	= { .type = NLA_NESTED },
 	[TLBSAN_ATTR_ENDS]	= { .type = NLA_NESTED },
 	[TLBSAN_ATTR_RELEASED]	= { .type = NLA_FLAG },
+	[TLBSAN_ATTR_MODEL]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_MODEL_ARG]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_TLB_ENTRIES] = { .type = NLA_U32 },
+	[TLBSAN_ATTR_TLB_WAYS]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_THREADS]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_PATTERN]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_PRI]	= { .type = NLA_U8 },
+	[TLBSAN_ATTR_PDE_ENTRIES] = { .type = NLA_U32 },
+	[TLBSAN_ATTR_VA]	= { .type = NLA_U64 },
+	[TLBSAN_ATTR_VALUE]	= { .type = NLA_U64 },
+	[TLBSAN_ATTR_THREAD]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_STATUS]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_PFN]	= { .type = NLA_U64 },
+	[TLBSAN_ATTR_PAGE_SHIFT] = { .type = NLA_U32 },
+	[TLBSAN_ATTR_PERM]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_WALK]	= { .type = NLA_U32 },
+	[TLBSAN_ATTR_DEV]	= { .type = NLA_NESTED },
+	[TLBSAN_ATTR_WALK_FAILS] = { .type = NLA_NESTED },
+	[TLBSAN_ATTR_HIST_START] = { .type = NLA_NESTED },
+	[TLBSAN_ATTR_HIST_SECONDARY] = { .type = NLA_NESTED },
+	[TLBSAN_ATTR_TLBE]	= { .type = NLA_NESTED },
+	[TLBSAN_ATTR_PDE]	= { .type = NLA_NESTED },
 };
 
 int tlbsan_nl_parse(struct nl_msg *msg, struct nlattr **tb)
 {
 	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, TLBSAN_ATTR_MAX, tlbsan_policy);
+}
+
+int tlbsan_parse_u64(const char *s, unsigned long long min, unsigned long long max,
+		     unsigned long long *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || *end || *v < min || *v > max ? -1 : 0;
 }
 
 int tlbsan_parse_pid(const char *s)

@@ -39,6 +39,10 @@ int tlbsan_nl_request(struct tlbsan_nl *nl, struct nl_msg *msg,
 /* Parse a reply's top-level attributes against the family's policy. */
 int tlbsan_nl_parse(struct nl_msg *msg, struct nlattr **tb);
 
+/* Parse a decimal or 0x-hex number in [min, max]; 0 or -1. */
+int tlbsan_parse_u64(const char *s, unsigned long long min, unsigned long long max,
+		     unsigned long long *v);
+
 /* Parse a decimal pid (1..INT_MAX); prints the error and returns -1 if bad. */
 int tlbsan_parse_pid(const char *s);
 

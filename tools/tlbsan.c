@@ -8,6 +8,10 @@ static const struct tlbsan_command *const commands[] = {
 	&tlbsan_cmd_attach,
 	&tlbsan_cmd_detach,
 	&tlbsan_cmd_stats,
+	&tlbsan_cmd_access,
+	&tlbsan_cmd_buf_add,
+	&tlbsan_cmd_buf_clear,
+	&tlbsan_cmd_tlb,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -24,8 +28,8 @@ static void help(FILE *f)
 
 	fprintf(f, "usage: tlbsan COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(f, "  %-8s %-10s %s\n", commands[i]->name, commands[i]->args,
-			commands[i]->help);
+		fprintf(f, "  %-9s %s\n            %s\n", commands[i]->name, commands[i]->help,
+			commands[i]->args);
 }
 
 int main(int argc, char **argv)
@@ -50,13 +54,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* Handlers validate their arguments with nl == NULL first. */
-	ret = commands[i]->handler(NULL, argc - 2, argv + 2);
+	ret = commands[i]->handler(NULL, argc - 1, argv + 1);
 	if (ret != EXIT_OK)
 		return ret;
 	ret = tlbsan_nl_open(&nl);
 	if (ret != EXIT_OK)
 		return ret;
-	ret = commands[i]->handler(&nl, argc - 2, argv + 2);
+	ret = commands[i]->handler(&nl, argc - 1, argv + 1);
 	tlbsan_nl_close(&nl);
 	return ret;
 }

@@ -21,6 +21,14 @@ enum tlbsan_cmd {
 	TLBSAN_CMD_DETACH,
 	/* (in) PID -> one context; as a dump request: every context */
 	TLBSAN_CMD_STATS,
+	/* admin; (in) PID, OP, VA, SIZE, VALUE, EXPECT, THREAD -> VALUE, STATUS, ... */
+	TLBSAN_CMD_ACCESS,
+	/* admin; (in) PID, OP, VA, LEN, VALUE, THREAD: a repeated access stream */
+	TLBSAN_CMD_BUF_ADD,
+	/* admin; (in) PID: drop every access stream of the context */
+	TLBSAN_CMD_BUF_CLEAR,
+	/* dump only; (in) PID -> one message per TLBE or PDE entry */
+	TLBSAN_CMD_TLB_DUMP,
 
 	__TLBSAN_CMD_MAX,
 };
@@ -37,6 +45,39 @@ enum tlbsan_attr {
 	TLBSAN_ATTR_STARTS,		/* nest (out): u64 per enum tlbsan_event */
 	TLBSAN_ATTR_ENDS,		/* nest (out): u64 per enum tlbsan_event */
 	TLBSAN_ATTR_RELEASED,		/* flag (out): the mm went through ->release */
+	/* Device options: (in) at ATTACH, (out) in STATS */
+	TLBSAN_ATTR_MODEL,		/* u32: enum tlbsan_model (default HW) */
+	TLBSAN_ATTR_MODEL_ARG,		/* u32: LAZY delay in us; DROP enum tlbsan_event */
+	TLBSAN_ATTR_TLB_ENTRIES,	/* u32: default 512 */
+	TLBSAN_ATTR_TLB_WAYS,		/* u32: default 8 */
+	TLBSAN_ATTR_THREADS,		/* u32: device threads, default 2 */
+	TLBSAN_ATTR_PATTERN,		/* u32: enum tlbsan_pattern (default SAMPLE) */
+	TLBSAN_ATTR_PRI,		/* u8: page requests on (default 1) */
+	TLBSAN_ATTR_PDE_ENTRIES,	/* u32: paging-structure cache size, 0 = off */
+	/* Device accesses */
+	TLBSAN_ATTR_OP,			/* u32 (in): enum tlbsan_op */
+	TLBSAN_ATTR_VA,			/* u64 (in/out) */
+	TLBSAN_ATTR_SIZE,		/* u32 (in): access size, 1, 2, 4 or 8 (default 8) */
+	TLBSAN_ATTR_LEN,		/* u64 (in): BUF_ADD length in bytes */
+	TLBSAN_ATTR_VALUE,		/* u64 (in/out): value written; value read/old */
+	TLBSAN_ATTR_EXPECT,		/* u64 (in): CAS comparand */
+	TLBSAN_ATTR_THREAD,		/* u32 (in/out): device thread index (default 0) */
+	TLBSAN_ATTR_STATUS,		/* u32 (out): enum tlbsan_access_status */
+	TLBSAN_ATTR_PFN,		/* u64 (out): pfn the access went to */
+	TLBSAN_ATTR_PAGE_SHIFT,		/* u32 (out): 12, 21 or 30 */
+	TLBSAN_ATTR_PERM,		/* u32 (out): TLBSAN_PERM_* */
+	TLBSAN_ATTR_WALK,		/* u32 (out): enum tlbsan_walk of the last walk */
+	/* Counters */
+	TLBSAN_ATTR_DEV,		/* nest (out): u64 per enum tlbsan_dev_stat */
+	TLBSAN_ATTR_WALK_FAILS,		/* nest (out): u64 per enum tlbsan_walk */
+	TLBSAN_ATTR_HIST_START,		/* nest (out): u64 per range-size bucket + 1 */
+	TLBSAN_ATTR_HIST_SECONDARY,	/* nest (out): u64 per range-size bucket + 1 */
+	/* TLB_DUMP */
+	TLBSAN_ATTR_TLBE,		/* nest (out): one cached translation */
+	TLBSAN_ATTR_PDE,		/* nest (out): one PDE-cache entry */
+	TLBSAN_ATTR_FILL_NS,		/* u64 (out) */
+	TLBSAN_ATTR_FILL_SEQ,		/* u64 (out) */
+	TLBSAN_ATTR_TABLE_PFN,		/* u64 (out): PTE table of a PDE entry */
 
 	__TLBSAN_ATTR_MAX,
 };
@@ -84,5 +125,120 @@ enum tlbsan_event {
 };
 
 #define TLBSAN_EVENT_MAX (__TLBSAN_EVENT_MAX - 1)
+
+/*
+ * Invalidation models.  HW and SW are correct; the others are broken on
+ * purpose, so that the checker can be shown to catch them.
+ */
+enum tlbsan_model {
+	TLBSAN_MODEL_UNSPEC,
+	/* SVA style: flush from the secondary TLB callback and ->release */
+	TLBSAN_MODEL_HW,
+	/* KVM/HMM style: flush at start, no fills inside a bracket, seq retry */
+	TLBSAN_MODEL_SW,
+	/* flush only at invalidate_range_end */
+	TLBSAN_MODEL_END_ONLY,
+	/* HW, with each flush deferred MODEL_ARG microseconds to a worker */
+	TLBSAN_MODEL_LAZY,
+	/* SW, ignoring the brackets of event MODEL_ARG (enum tlbsan_event) */
+	TLBSAN_MODEL_DROP,
+	/* never flush */
+	TLBSAN_MODEL_NONE,
+
+	__TLBSAN_MODEL_MAX,
+};
+
+#define TLBSAN_MODEL_MAX (__TLBSAN_MODEL_MAX - 1)
+
+enum tlbsan_pattern {
+	TLBSAN_PATTERN_UNSPEC,
+	/* only registered access streams (BUF_ADD) and ACCESS requests */
+	TLBSAN_PATTERN_BUFFERS,
+	/* also sample resident pages of the target's VMAs */
+	TLBSAN_PATTERN_SAMPLE,
+
+	__TLBSAN_PATTERN_MAX,
+};
+
+#define TLBSAN_PATTERN_MAX (__TLBSAN_PATTERN_MAX - 1)
+
+enum tlbsan_op {
+	TLBSAN_OP_UNSPEC,
+	TLBSAN_OP_READ,
+	TLBSAN_OP_WRITE,
+	TLBSAN_OP_CAS,
+
+	__TLBSAN_OP_MAX,
+};
+
+#define TLBSAN_OP_MAX (__TLBSAN_OP_MAX - 1)
+
+enum tlbsan_access_status {
+	TLBSAN_ACCESS_UNSPEC,
+	TLBSAN_ACCESS_OK,
+	/* no usable translation (page requests off, or the request failed) */
+	TLBSAN_ACCESS_FAULT,
+	/* a write the CPU page table did not vouch for was dropped */
+	TLBSAN_ACCESS_SUPPRESSED,
+	/* CAS found a different value (VALUE holds it) */
+	TLBSAN_ACCESS_CAS_FAILED,
+	/* the context's mm is gone */
+	TLBSAN_ACCESS_DEAD,
+
+	__TLBSAN_ACCESS_MAX,
+};
+
+#define TLBSAN_PERM_READ	0x1
+#define TLBSAN_PERM_WRITE	0x2
+
+/* Outcome of one walk of the CPU page tables by the device. */
+enum tlbsan_walk {
+	TLBSAN_WALK_UNSPEC,
+	TLBSAN_WALK_OK,
+	TLBSAN_WALK_NONE,		/* no entry at some level */
+	TLBSAN_WALK_SWAP,		/* swapped out */
+	TLBSAN_WALK_MIGRATION,		/* migration entry */
+	TLBSAN_WALK_DEVICE,		/* device-private or device-exclusive entry */
+	TLBSAN_WALK_PROTNONE,		/* PROT_NONE or NUMA-hinting entry */
+	TLBSAN_WALK_NOPERM,		/* write through a read-only or clean entry */
+	TLBSAN_WALK_SPECIAL,		/* present, but no normal memory behind it */
+	TLBSAN_WALK_UNSTABLE,		/* an upper level changed under the walk */
+	TLBSAN_WALK_RETRY,		/* an invalidation raced the fill too often */
+
+	__TLBSAN_WALK_MAX,
+};
+
+#define TLBSAN_WALK_MAX (__TLBSAN_WALK_MAX - 1)
+
+/* Per-context device counters (STATS, nest TLBSAN_ATTR_DEV). */
+enum tlbsan_dev_stat {
+	TLBSAN_DEV_UNSPEC,
+	TLBSAN_DEV_HITS,
+	TLBSAN_DEV_MISSES,
+	TLBSAN_DEV_FILLS,
+	TLBSAN_DEV_FILL_RETRIES,	/* fills discarded: an invalidation raced them */
+	TLBSAN_DEV_READS,
+	TLBSAN_DEV_WRITES,
+	TLBSAN_DEV_CAS,
+	TLBSAN_DEV_ACCESS_FAULTS,
+	TLBSAN_DEV_WRITES_SUPPRESSED,
+	TLBSAN_DEV_PAGE_REQUESTS,
+	TLBSAN_DEV_PAGE_REQUESTS_FAILED,
+	TLBSAN_DEV_SAMPLES,
+	TLBSAN_DEV_INVALIDATIONS,	/* invalidations the model applied */
+	TLBSAN_DEV_FLUSH_ALL,		/* ... of which flush-everything */
+	TLBSAN_DEV_ENTRIES_FLUSHED,
+	TLBSAN_DEV_EMPTY_INVALIDATIONS,	/* applied, and found nothing to flush */
+	TLBSAN_DEV_RANGE_ANOMALIES,	/* zero-length or inverted ranges */
+	TLBSAN_DEV_DEFERRED,		/* flushes deferred by the LAZY model */
+	TLBSAN_DEV_PDE_HITS,
+	TLBSAN_DEV_PDE_FILLS,
+	TLBSAN_DEV_PDE_FLUSHED,
+	TLBSAN_DEV_PDE_STALE,		/* PDE hit whose table the PMD no longer holds */
+
+	__TLBSAN_DEV_MAX,
+};
+
+#define TLBSAN_DEV_MAX (__TLBSAN_DEV_MAX - 1)
 
 #endif /* _UAPI_LINUX_TLBSAN_H */

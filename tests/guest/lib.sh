@@ -16,6 +16,8 @@ ktap_run() {
 		sed 's/^/# /' /tmp/ktap.out
 		if [ $rc -eq 0 ]; then
 			echo "ok $KTAP_N ${t#t_}"
+		elif [ $rc -eq 4 ]; then
+			echo "ok $KTAP_N ${t#t_} # SKIP $(sed -n 's/^SKIP: //p' /tmp/ktap.out | tail -n1)"
 		else
 			echo "not ok $KTAP_N ${t#t_}"
 			KTAP_FAILED=$((KTAP_FAILED + 1))
@@ -27,6 +29,12 @@ ktap_run() {
 fail() {
 	echo "FAIL: $*"
 	return 1
+}
+
+# skip REASON - end the current test as skipped.
+skip() {
+	echo "SKIP: $*"
+	exit 4
 }
 
 # expect_rc RC CMD... - run CMD, require exit status RC; its stderr is kept
@@ -72,3 +80,64 @@ has_stat() {
 
 # Kernel output that fails a run whatever the tests printed.
 DMESG_BAD='WARNING:|BUG:|Oops|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|rcu.*stall|soft lockup|hung_task|blocked for more than'
+
+# memctl control: mc_start; mc CMD... (reply in $MC; "err" fails the test).
+mc_start() {
+	rm -f /tmp/m.in /tmp/m.out
+	mkfifo /tmp/m.in /tmp/m.out
+	memctl </tmp/m.in >/tmp/m.out &
+	exec 5>/tmp/m.in 6</tmp/m.out
+	read -r tag MPID <&6
+	[ "$tag" = ready ] || fail "memctl did not start"
+}
+
+mc() {
+	echo "$*" >&5
+	read -r MC <&6 || MC="err eof"
+	case $MC in err*) fail "memctl $*: $MC" ;; esac
+}
+
+# mc_map NAME PAGES [KIND] - sets ADDR and HUGE (KiB of huge pages).
+mc_map() {
+	mc map "$@"
+	set -- $MC
+	ADDR=$2
+	HUGE=${3#huge=}
+}
+
+mc_stop() {
+	echo exit >&5
+	wait
+}
+
+hex() {
+	printf '0x%x' "$(($1))"
+}
+
+# acc ARGS... - run 'tlbsan access ARGS'; the output line is in $ACC.
+acc() {
+	ACC=$(tlbsan access "$@" 2>&1) || true
+	echo "access $*: $ACC"
+}
+
+# field NAME - a key=value field of $ACC.
+field() {
+	echo "$ACC" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# tlb_count PID START LEN - TLB entries whose VA lies in [START, START+LEN).
+tlb_count() {
+	n=0
+	tlbsan tlb "$1" >/tmp/tlb || fail "tlbsan tlb $1"
+	while read -r kind va rest; do
+		[ "$kind" = tlbe ] || continue
+		va=$((${va#va=}))
+		[ "$va" -ge $(($2)) ] && [ "$va" -lt $(($2 + $3)) ] && n=$((n + 1))
+	done </tmp/tlb
+	echo $n
+}
+
+# pasid_of PID - the PASID of PID's context.
+pasid_of() {
+	tlbsan stats "$1" | awk 'NR == 1 { print $4 }'
+}

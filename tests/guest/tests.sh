@@ -2,6 +2,7 @@
 # The guest test suite: module load, attach/detach/stats, notifier counters
 # on a real workload, bad inputs, teardown.  KTAP on stdout.
 . /tests/lib.sh
+. /tests/device.sh
 
 # Which under-lock secondary TLB callback this kernel line has.
 secondary_cb() {
@@ -126,4 +127,10 @@ t_dmesg_clean() {
 
 ktap_run t_cli_without_module t_insmod t_bad_pid_strings t_attach_nonexistent_pid \
 	t_attach_kernel_thread t_detach_unattached t_workload_counters \
-	t_exit_releases_context t_rmmod_with_attached_context t_rmmod t_dmesg_clean
+	t_exit_releases_context \
+	t_device_threads_named t_device_reads_and_writes_memory t_translation_4k \
+	t_translation_thp_2m t_translation_hugetlb_1g t_invalidation_hw t_invalidation_sw \
+	t_invalidation_none_keeps_entries t_page_request_faults_in t_page_requests_off \
+	t_access_streams t_sampling_pattern t_clone_vm_threads_share_context \
+	t_device_bad_inputs t_models_under_workload \
+	t_rmmod_with_attached_context t_rmmod t_dmesg_clean

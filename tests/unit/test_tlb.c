@@ -8,7 +8,7 @@ static struct tlbsan_tlbe mem[1024];
 static void fill(struct tlbsan_tlb *t, unsigned long va, unsigned long pfn,
 		 enum tlbsan_size size)
 {
-	struct tlbsan_fill f = { .va = va, .pfn = pfn, .size = size, .perm = TLBSAN_PERM_R };
+	struct tlbsan_fill f = { .va = va, .pfn = pfn, .size = size, .perm = TLBSAN_PERM_READ };
 
 	tlbsan_tlb_fill(t, &f);
 }

@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fake device: an ATS/PASID-style device TLB filled by kernel threads
+ * that walk the target's page tables without locks (walk.c), page requests
+ * resolved through the kernel's fault path, and the invalidation models.
+ *
+ * Fill protocol (all models): a device thread reads inv_seq under the TLB
+ * lock, drops the lock, walks, retakes the lock and installs the
+ * translation only if inv_seq is unchanged.  Every invalidation the model
+ * applies bumps inv_seq under the same lock, so a fill can never install a
+ * translation read before an invalidation that completed (or began, for
+ * SW) before the fill committed:
+ *
+ *   device thread                     invalidation (model applies it)
+ *   lock; seq = inv_seq; unlock
+ *   walk: reads the old PTE
+ *                                     lock; inv_seq++; flush; unlock
+ *   lock; inv_seq != seq: retry
+ *
+ * SW also refuses to start or commit a fill whose translation overlaps a
+ * bracket in progress (inv_active, union of ranges), like KVM's
+ * mmu_invalidate_retry_gfn().
+ */
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/mmu_context.h>
+#include <linux/random.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include "compat.h"
+#include "tlbsan.h"
+#include "walk.h"
+
+struct workqueue_struct *tlbsan_wq;
+
+/* Bounded retries of a fill that keeps losing races with invalidations. */
+#define TLBSAN_FILL_TRIES	64
+/* Page requests per access before the device gives up. */
+#define TLBSAN_PRI_TRIES	3
+
+const char *tlbsan_dev_check_config(const struct tlbsan_dev_config *cfg)
+{
+	const char *why;
+
+	if (cfg->model == TLBSAN_MODEL_LAZY && (cfg->model_arg < 1 || cfg->model_arg > 1000000))
+		return "lazy model needs a delay of 1 to 1000000 us";
+	if (cfg->model == TLBSAN_MODEL_DROP &&
+	    (cfg->model_arg < TLBSAN_EVENT_UNMAP || cfg->model_arg > TLBSAN_EVENT_MAX))
+		return "drop model needs an mmu_notifier event to drop";
+	why = tlbsan_tlb_check_geometry(cfg->entries, cfg->ways);
+	if (why)
+		return why;
+	if (cfg->threads < 1 || cfg->threads > 16)
+		return "device threads must be between 1 and 16";
+	if (cfg->pde_entries > 4096 || (cfg->pde_entries & (cfg->pde_entries - 1)))
+		return "PDE cache entries must be 0 or a power of two up to 4096";
+	return NULL;
+}
+
+static void tlbsan_lazy_fn(struct work_struct *work);
+
+int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg)
+{
+	dev->cfg = *cfg;
+	spin_lock_init(&dev->lock);
+	spin_lock_init(&dev->job_lock);
+	init_waitqueue_head(&dev->wq);
+	INIT_DELAYED_WORK(&dev->lazy_work, tlbsan_lazy_fn);
+	dev->tlb_mem = kvcalloc(cfg->entries, sizeof(*dev->tlb_mem), GFP_KERNEL);
+	if (cfg->pde_entries)
+		dev->pde_mem = kvcalloc(cfg->pde_entries, sizeof(*dev->pde_mem), GFP_KERNEL);
+	dev->threads = kcalloc(cfg->threads, sizeof(*dev->threads), GFP_KERNEL);
+	if (!dev->tlb_mem || (cfg->pde_entries && !dev->pde_mem) || !dev->threads) {
+		tlbsan_dev_free(dev);
+		return -ENOMEM;
+	}
+	tlbsan_tlb_init(&dev->tlb, dev->tlb_mem, cfg->entries, cfg->ways);
+	tlbsan_pde_init(&dev->pde, dev->pde_mem, cfg->pde_entries);
+	return 0;
+}
+
+void tlbsan_dev_free(struct tlbsan_dev *dev)
+{
+	kvfree(dev->tlb_mem);
+	kvfree(dev->pde_mem);
+	kfree(dev->threads);
+	dev->tlb_mem = NULL;
+	dev->pde_mem = NULL;
+	dev->threads = NULL;
+}
+
+/* ---- Invalidations (notifier callbacks; must not sleep) ---- */
+
+/* Apply an invalidation of [start, end) to the TLB and PDE cache. */
+static void dev_invalidate(struct tlbsan_dev *dev, unsigned long start, unsigned long end)
+{
+	unsigned int n, p;
+
+	lockdep_assert_held(&dev->lock);
+	dev->inv_seq++;
+	n = tlbsan_tlb_invalidate(&dev->tlb, start, end);
+	p = tlbsan_pde_invalidate(&dev->pde, start, end);
+	tlbsan_dev_inc(dev, TLBSAN_DEV_INVALIDATIONS);
+	if (tlbsan_range_is_all(start, end))
+		tlbsan_dev_inc(dev, TLBSAN_DEV_FLUSH_ALL);
+	atomic64_add(n, &dev->stat[TLBSAN_DEV_ENTRIES_FLUSHED]);
+	atomic64_add(p, &dev->stat[TLBSAN_DEV_PDE_FLUSHED]);
+	if (!n && !p)
+		tlbsan_dev_inc(dev, TLBSAN_DEV_EMPTY_INVALIDATIONS);
+}
+
+/* Does this model treat the brackets of @event like SW does? */
+static bool dev_sw_brackets(const struct tlbsan_dev *dev, int event)
+{
+	return dev->cfg.model == TLBSAN_MODEL_SW ||
+	       (dev->cfg.model == TLBSAN_MODEL_DROP && event != dev->cfg.model_arg);
+}
+
+static void dev_note_range(struct tlbsan_dev *dev, atomic64_t *hist,
+			   unsigned long start, unsigned long end)
+{
+	atomic64_inc(&hist[tlbsan_range_bucket(start, end)]);
+	if (tlbsan_range_is_anomalous(start, end))
+		tlbsan_dev_inc(dev, TLBSAN_DEV_RANGE_ANOMALIES);
+}
+
+void tlbsan_dev_range_start(struct tlbsan_dev *dev, int event,
+			    unsigned long start, unsigned long end)
+{
+	dev_note_range(dev, dev->hist_start, start, end);
+	if (!dev_sw_brackets(dev, event))
+		return;
+	spin_lock(&dev->lock);
+	if (!dev->inv_active++) {
+		dev->inv_start = start;
+		dev->inv_end = end;
+	} else {
+		dev->inv_start = min(dev->inv_start, start);
+		dev->inv_end = max(dev->inv_end, end);
+	}
+	dev_invalidate(dev, start, end);
+	spin_unlock(&dev->lock);
+}
+
+void tlbsan_dev_range_end(struct tlbsan_dev *dev, int event,
+			  unsigned long start, unsigned long end)
+{
+	if (dev_sw_brackets(dev, event)) {
+		spin_lock(&dev->lock);
+		/* Pairs with the check in dev_sw_blocks(): fills may resume. */
+		if (!WARN_ON_ONCE(!dev->inv_active))
+			dev->inv_active--;
+		dev->inv_seq++;
+		spin_unlock(&dev->lock);
+	} else if (dev->cfg.model == TLBSAN_MODEL_END_ONLY) {
+		spin_lock(&dev->lock);
+		dev_invalidate(dev, start, end);
+		spin_unlock(&dev->lock);
+	}
+}
+
+void tlbsan_dev_secondary(struct tlbsan_dev *dev, unsigned long start, unsigned long end)
+{
+	dev_note_range(dev, dev->hist_secondary, start, end);
+	if (dev->cfg.model == TLBSAN_MODEL_HW) {
+		spin_lock(&dev->lock);
+		dev_invalidate(dev, start, end);
+		spin_unlock(&dev->lock);
+	} else if (dev->cfg.model == TLBSAN_MODEL_LAZY) {
+		spin_lock(&dev->lock);
+		if (dev->lazy_n < TLBSAN_LAZY_SLOTS) {
+			dev->lazy_start[dev->lazy_n] = start;
+			dev->lazy_end[dev->lazy_n++] = end;
+		} else {
+			dev->lazy_all = true;
+		}
+		spin_unlock(&dev->lock);
+		tlbsan_dev_inc(dev, TLBSAN_DEV_DEFERRED);
+		queue_delayed_work(tlbsan_wq, &dev->lazy_work,
+				   usecs_to_jiffies(dev->cfg.model_arg));
+	}
+}
+
+/* LAZY: the deferred flushes, applied late from a worker. */
+static void tlbsan_lazy_fn(struct work_struct *work)
+{
+	struct tlbsan_dev *dev = container_of(to_delayed_work(work), struct tlbsan_dev,
+					      lazy_work);
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	if (dev->lazy_all)
+		dev_invalidate(dev, 0, ULONG_MAX);
+	else
+		for (i = 0; i < dev->lazy_n; i++)
+			dev_invalidate(dev, dev->lazy_start[i], dev->lazy_end[i]);
+	dev->lazy_n = 0;
+	dev->lazy_all = false;
+	spin_unlock_irqrestore(&dev->lock, flags);
+}
+
+/* ->release: the device stops; every model but NONE drops its TLB. */
+void tlbsan_dev_release(struct tlbsan_dev *dev)
+{
+	spin_lock(&dev->lock);
+	WRITE_ONCE(dev->released, true);
+	if (dev->cfg.model != TLBSAN_MODEL_NONE)
+		dev_invalidate(dev, 0, ULONG_MAX);
+	spin_unlock(&dev->lock);
+}
+
+/* ---- Device side (device threads; never in a notifier callback) ---- */
+
+/* SW: may a translation of [va, va + size) be filled now? */
+static bool dev_sw_blocks(const struct tlbsan_dev *dev, unsigned long va, unsigned long size)
+{
+	return dev->inv_active && tlbsan_range_overlaps(dev->inv_start, dev->inv_end, va, size);
+}
+
+/*
+ * Does the CPU page table map @va to @pfn right now?  Called with the TLB
+ * lock held and interrupts off, from a thread using the mm: while this CPU
+ * keeps interrupts off, a page it finds mapped cannot be freed (its free
+ * waits for the TLB flush IPI), so a write vouched for here is safe.
+ */
+static bool dev_vouch(struct mm_struct *mm, unsigned long va, unsigned long pfn)
+{
+	struct tlbsan_xlat x;
+
+	return tlbsan_walk(mm, va, 0, &x) == TLBSAN_WALK_OK && tlbsan_xlat_pfn(&x, va) == pfn;
+}
+
+/* Perform @j through entry @e.  TLB lock held, interrupts off. */
+static u32 dev_do_access(struct tlbsan_ctx *ctx, struct tlbsan_tlbe *e, struct tlbsan_job *j)
+{
+	struct tlbsan_dev *dev = &ctx->dev;
+	unsigned long pfn = e->pfn + ((j->va - e->va) >> PAGE_SHIFT);
+	void *kaddr = pfn_to_kaddr(pfn) + offset_in_page(j->va);
+	u64 v = 0;
+
+	j->pfn = pfn;
+	j->size_class = e->size;
+	j->perm = e->perm;
+	if (j->op == TLBSAN_OP_READ) {
+		/* Through a stale entry the page may be free or unmapped. */
+		if (copy_from_kernel_nofault(&v, kaddr, j->size)) {
+			tlbsan_dev_inc(dev, TLBSAN_DEV_ACCESS_FAULTS);
+			return TLBSAN_ACCESS_FAULT;
+		}
+		j->result = v;
+		tlbsan_dev_inc(dev, TLBSAN_DEV_READS);
+		return TLBSAN_ACCESS_OK;
+	}
+	if (!dev_vouch(ctx->mn_range.mm, j->va, pfn)) {
+		tlbsan_dev_inc(dev, TLBSAN_DEV_WRITES_SUPPRESSED);
+		return TLBSAN_ACCESS_SUPPRESSED;
+	}
+	if (j->op == TLBSAN_OP_CAS) {
+		tlbsan_dev_inc(dev, TLBSAN_DEV_CAS);
+		if (j->size == 8)
+			j->result = cmpxchg((u64 *)kaddr, j->expect, j->value);
+		else
+			j->result = cmpxchg((u32 *)kaddr, (u32)j->expect, (u32)j->value);
+		return j->result == j->expect ? TLBSAN_ACCESS_OK : TLBSAN_ACCESS_CAS_FAILED;
+	}
+	switch (j->size) {
+	case 1:
+		WRITE_ONCE(*(u8 *)kaddr, (u8)j->value);
+		break;
+	case 2:
+		WRITE_ONCE(*(u16 *)kaddr, (u16)j->value);
+		break;
+	case 4:
+		WRITE_ONCE(*(u32 *)kaddr, (u32)j->value);
+		break;
+	default:
+		WRITE_ONCE(*(u64 *)kaddr, j->value);
+		break;
+	}
+	tlbsan_dev_inc(dev, TLBSAN_DEV_WRITES);
+	return TLBSAN_ACCESS_OK;
+}
+
+/*
+ * Translate and access, with the target mm in use.  Returns the access
+ * status; *need_pri when the walk found no usable translation.
+ */
+static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j, bool *need_pri)
+{
+	struct tlbsan_ctx *ctx = t->ctx;
+	struct tlbsan_dev *dev = &ctx->dev;
+	struct mm_struct *mm = ctx->mn_range.mm;
+	bool write = j->op != TLBSAN_OP_READ;
+	struct tlbsan_xlat x, live;
+	unsigned long flags, table;
+	struct tlbsan_fill f;
+	struct tlbsan_tlbe *e;
+	struct tlbsan_pdee *pde;
+	enum tlbsan_walk r;
+	unsigned int tries;
+	bool blocked;
+	u32 status;
+	u64 seq;
+
+	for (tries = 0; tries < TLBSAN_FILL_TRIES; ) {
+		local_irq_save(flags);
+		spin_lock(&dev->lock);
+		e = tlbsan_tlb_lookup(&dev->tlb, j->va);
+		if (e && (!write || (e->perm & TLBSAN_PERM_WRITE))) {
+			tlbsan_dev_inc(dev, TLBSAN_DEV_HITS);
+			status = dev_do_access(ctx, e, j);
+			spin_unlock(&dev->lock);
+			local_irq_restore(flags);
+			return status;
+		}
+		seq = dev->inv_seq;
+		blocked = dev_sw_blocks(dev, j->va & PAGE_MASK, PAGE_SIZE);
+		pde = tlbsan_pde_lookup(&dev->pde, j->va);
+		table = pde ? pde->table_pfn : 0;
+		spin_unlock(&dev->lock);
+
+		if (blocked) {
+			/* SW: wait for the bracket to end, as a KVM vCPU retries. */
+			local_irq_restore(flags);
+			if (READ_ONCE(dev->released) || kthread_should_stop())
+				return TLBSAN_ACCESS_DEAD;
+			usleep_range(10, 50);
+			continue;
+		}
+		tries++;
+		tlbsan_dev_inc(dev, TLBSAN_DEV_MISSES);
+		r = tlbsan_walk(mm, j->va, table, &x);
+		if (table) {
+			tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_HITS);
+			if (tlbsan_walk(mm, j->va, 0, &live) == TLBSAN_WALK_UNSTABLE ||
+			    live.table_pfn != table)
+				tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_STALE);
+		}
+		if (r == TLBSAN_WALK_OK && write && !(x.perm & TLBSAN_PERM_WRITE))
+			r = TLBSAN_WALK_NOPERM;
+		j->walk = r;
+		if (r != TLBSAN_WALK_OK) {
+			local_irq_restore(flags);
+			atomic64_inc(&dev->walk_fail[r]);
+			if (r == TLBSAN_WALK_UNSTABLE)
+				continue;
+			*need_pri = true;
+			return TLBSAN_ACCESS_FAULT;
+		}
+
+		spin_lock(&dev->lock);
+		if (dev->inv_seq != seq ||
+		    dev_sw_blocks(dev, j->va & ~((1UL << tlbsan_size_shift(x.size)) - 1),
+				  1UL << tlbsan_size_shift(x.size))) {
+			tlbsan_dev_inc(dev, TLBSAN_DEV_FILL_RETRIES);
+			spin_unlock(&dev->lock);
+			local_irq_restore(flags);
+			continue;
+		}
+		f.va = j->va;
+		f.pfn = x.pfn;
+		f.size = x.size;
+		f.perm = x.perm;
+		f.thread = t->idx;
+		f.fill_ns = ktime_get_ns();
+		f.fill_seq = ++dev->fill_seq;
+		e = tlbsan_tlb_fill(&dev->tlb, &f);
+		tlbsan_dev_inc(dev, TLBSAN_DEV_FILLS);
+		if (x.table_pfn && !table) {
+			tlbsan_pde_fill(&dev->pde, j->va, x.table_pfn);
+			if (dev->pde.entries)
+				tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_FILLS);
+		}
+		status = dev_do_access(ctx, e, j);
+		spin_unlock(&dev->lock);
+		local_irq_restore(flags);
+		return status;
+	}
+	j->walk = TLBSAN_WALK_RETRY;
+	atomic64_inc(&dev->walk_fail[TLBSAN_WALK_RETRY]);
+	return TLBSAN_ACCESS_FAULT;
+}
+
+/* A page request (PRI), resolved by a worker through the kernel's fault path. */
+struct tlbsan_prq {
+	struct work_struct work;
+	struct mm_struct *mm;
+	unsigned long va;
+	bool write;
+	int ret;
+	struct completion done;
+};
+
+static void tlbsan_prq_fn(struct work_struct *work)
+{
+	struct tlbsan_prq *prq = container_of(work, struct tlbsan_prq, work);
+
+	prq->ret = -ESRCH;
+	if (mmget_not_zero(prq->mm)) {
+		mmap_read_lock(prq->mm);
+		prq->ret = fixup_user_fault(prq->mm, prq->va,
+					    prq->write ? FAULT_FLAG_WRITE : 0, NULL);
+		mmap_read_unlock(prq->mm);
+		mmput(prq->mm);
+	}
+	complete(&prq->done);
+}
+
+static int dev_page_request(struct tlbsan_dev *dev, struct mm_struct *mm,
+			    unsigned long va, bool write)
+{
+	struct tlbsan_prq prq = { .mm = mm, .va = va, .write = write };
+
+	tlbsan_dev_inc(dev, TLBSAN_DEV_PAGE_REQUESTS);
+	init_completion(&prq.done);
+	INIT_WORK_ONSTACK(&prq.work, tlbsan_prq_fn);
+	queue_work(tlbsan_wq, &prq.work);
+	wait_for_completion(&prq.done);
+	destroy_work_on_stack(&prq.work);
+	if (prq.ret)
+		tlbsan_dev_inc(dev, TLBSAN_DEV_PAGE_REQUESTS_FAILED);
+	return prq.ret;
+}
+
+/* One device access: translate (page requests as configured), then access. */
+static void dev_run_access(struct tlbsan_devthread *t, struct tlbsan_job *j, bool pri)
+{
+	struct tlbsan_dev *dev = &t->ctx->dev;
+	struct mm_struct *mm = t->ctx->mn_range.mm;
+	unsigned int attempt;
+	bool need_pri;
+
+	for (attempt = 0; ; attempt++) {
+		if (READ_ONCE(dev->released) || !mmget_not_zero(mm)) {
+			j->status = TLBSAN_ACCESS_DEAD;
+			return;
+		}
+		kthread_use_mm(mm);
+		need_pri = false;
+		j->status = dev_translate_access(t, j, &need_pri);
+		kthread_unuse_mm(mm);
+		/* Never run exit_mmap() from a device thread. */
+		mmput_async(mm);
+		if (j->status == TLBSAN_ACCESS_FAULT && need_pri)
+			tlbsan_dev_inc(dev, TLBSAN_DEV_ACCESS_FAULTS);
+		if (!need_pri || !pri || attempt == TLBSAN_PRI_TRIES)
+			return;
+		if (dev_page_request(dev, mm, j->va, j->op != TLBSAN_OP_READ))
+			return;
+	}
+}
+
+static inline u32 dev_rand(struct tlbsan_devthread *t)
+{
+	/* xorshift32: cheap, per thread, seeded at start */
+	t->rnd ^= t->rnd << 13;
+	t->rnd ^= t->rnd >> 17;
+	t->rnd ^= t->rnd << 5;
+	return t->rnd;
+}
+
+/* Pick a random page of a random ordinary VMA of @mm, or 0. */
+static unsigned long dev_pick_va(struct tlbsan_devthread *t, struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	unsigned long va = 0, n = 0, k;
+
+	if (!mmap_read_trylock(mm))
+		return 0;
+	{
+		VMA_ITERATOR(vmi, mm, 0);
+
+		for_each_vma(vmi, vma)
+			n += !(vma->vm_flags & (VM_IO | VM_PFNMAP));
+	}
+	if (n) {
+		VMA_ITERATOR(vmi, mm, 0);
+
+		k = dev_rand(t) % n;
+		for_each_vma(vmi, vma) {
+			if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+				continue;
+			if (!k--) {
+				va = vma->vm_start + ((dev_rand(t) % vma_pages(vma)) << PAGE_SHIFT);
+				break;
+			}
+		}
+	}
+	mmap_read_unlock(mm);
+	return va;
+}
+
+/* Sampling: read one resident page of the target; no page requests. */
+static void dev_sample(struct tlbsan_devthread *t)
+{
+	struct mm_struct *mm = t->ctx->mn_range.mm;
+	struct tlbsan_job j = { .op = TLBSAN_OP_READ, .size = 8 };
+
+	if (!mmget_not_zero(mm))
+		return;
+	j.va = dev_pick_va(t, mm);
+	mmput_async(mm);
+	if (!j.va)
+		return;
+	tlbsan_dev_inc(&t->ctx->dev, TLBSAN_DEV_SAMPLES);
+	dev_run_access(t, &j, false);
+}
+
+/* One pass over this thread's streams: one access per stream.  */
+static bool dev_run_streams(struct tlbsan_devthread *t)
+{
+	struct tlbsan_dev *dev = &t->ctx->dev;
+	struct tlbsan_stream *s;
+	struct tlbsan_job j;
+	unsigned int i, k;
+	bool any = false;
+
+	for (i = 0; ; i++) {
+		memset(&j, 0, sizeof(j));
+		k = 0;
+		spin_lock(&dev->job_lock);
+		list_for_each_entry(s, &t->streams, node) {
+			if (k++ != i)
+				continue;
+			j.op = s->op;
+			j.size = 8;
+			j.va = s->va + s->cursor;
+			j.value = s->value;
+			s->cursor += PAGE_SIZE;
+			if (s->cursor >= s->len)
+				s->cursor = 0;
+			break;
+		}
+		spin_unlock(&dev->job_lock);
+		if (!j.op)
+			return any;
+		any = true;
+		dev_run_access(t, &j, dev->cfg.pri);
+	}
+}
+
+static struct tlbsan_job *dev_pop_job(struct tlbsan_devthread *t)
+{
+	struct tlbsan_dev *dev = &t->ctx->dev;
+	struct tlbsan_job *j;
+
+	spin_lock(&dev->job_lock);
+	j = list_first_entry_or_null(&t->jobs, struct tlbsan_job, node);
+	if (j)
+		list_del_init(&j->node);
+	spin_unlock(&dev->job_lock);
+	return j;
+}
+
+static bool dev_has_work(struct tlbsan_devthread *t)
+{
+	struct tlbsan_dev *dev = &t->ctx->dev;
+	bool work;
+
+	spin_lock(&dev->job_lock);
+	work = !list_empty(&t->jobs) || (!list_empty(&t->streams) && !READ_ONCE(dev->released));
+	spin_unlock(&dev->job_lock);
+	return work;
+}
+
+static int tlbsan_devthread_fn(void *arg)
+{
+	struct tlbsan_devthread *t = arg;
+	struct tlbsan_dev *dev = &t->ctx->dev;
+	struct tlbsan_job *j;
+	bool busy;
+
+	while (!kthread_should_stop()) {
+		j = dev_pop_job(t);
+		if (j) {
+			dev_run_access(t, j, dev->cfg.pri);
+			complete(&j->done);
+			continue;
+		}
+		busy = false;
+		if (!READ_ONCE(dev->released)) {
+			busy = dev_run_streams(t);
+			if (dev->cfg.pattern == TLBSAN_PATTERN_SAMPLE) {
+				dev_sample(t);
+				usleep_range(500, 1000);
+				continue;
+			}
+		}
+		if (busy) {
+			usleep_range(50, 100);
+			continue;
+		}
+		wait_event_interruptible(dev->wq, kthread_should_stop() || dev_has_work(t));
+	}
+	return 0;
+}
+
+/* Start the device threads, named after the context: tlbsan/<pasid>:<n>. */
+int tlbsan_dev_start(struct tlbsan_ctx *ctx)
+{
+	struct tlbsan_dev *dev = &ctx->dev;
+	struct task_struct *task;
+	unsigned int i;
+
+	for (i = 0; i < dev->cfg.threads; i++) {
+		struct tlbsan_devthread *t = &dev->threads[i];
+
+		t->ctx = ctx;
+		t->idx = i;
+		t->rnd = get_random_u32() | 1;
+		INIT_LIST_HEAD(&t->jobs);
+		INIT_LIST_HEAD(&t->streams);
+		task = kthread_run(tlbsan_devthread_fn, t, "tlbsan/%u:%u", ctx->pasid, i);
+		if (IS_ERR(task)) {
+			tlbsan_dev_stop(dev);
+			return PTR_ERR(task);
+		}
+		t->task = task;
+	}
+	return 0;
+}
+
+/*
+ * Stop the threads and deferred work.  Jobs queued to a thread that never
+ * ran or already stopped are completed here as DEAD.
+ */
+void tlbsan_dev_stop(struct tlbsan_dev *dev)
+{
+	struct tlbsan_stream *s, *tmp;
+	struct tlbsan_job *j;
+	unsigned int i;
+
+	spin_lock(&dev->job_lock);
+	dev->stopping = true;
+	spin_unlock(&dev->job_lock);
+	for (i = 0; i < dev->cfg.threads; i++) {
+		struct tlbsan_devthread *t = &dev->threads[i];
+
+		if (!t->task)
+			continue;
+		kthread_stop(t->task);
+		t->task = NULL;
+		while ((j = dev_pop_job(t))) {
+			j->status = TLBSAN_ACCESS_DEAD;
+			complete(&j->done);
+		}
+		list_for_each_entry_safe(s, tmp, &t->streams, node) {
+			list_del(&s->node);
+			kfree(s);
+		}
+	}
+	cancel_delayed_work_sync(&dev->lazy_work);
+}
+
+int tlbsan_dev_submit(struct tlbsan_dev *dev, unsigned int thread, struct tlbsan_job *job)
+{
+	init_completion(&job->done);
+	spin_lock(&dev->job_lock);
+	if (dev->stopping || !dev->threads[thread].task) {
+		spin_unlock(&dev->job_lock);
+		return -ESHUTDOWN;
+	}
+	list_add_tail(&job->node, &dev->threads[thread].jobs);
+	spin_unlock(&dev->job_lock);
+	wake_up(&dev->wq);
+	return 0;
+}
+
+int tlbsan_dev_add_stream(struct tlbsan_dev *dev, unsigned int thread,
+			  struct tlbsan_stream *stream)
+{
+	spin_lock(&dev->job_lock);
+	if (dev->stopping || !dev->threads[thread].task) {
+		spin_unlock(&dev->job_lock);
+		return -ESHUTDOWN;
+	}
+	list_add_tail(&stream->node, &dev->threads[thread].streams);
+	spin_unlock(&dev->job_lock);
+	wake_up(&dev->wq);
+	return 0;
+}
+
+void tlbsan_dev_clear_streams(struct tlbsan_dev *dev)
+{
+	struct tlbsan_stream *s, *tmp;
+	LIST_HEAD(gone);
+	unsigned int i;
+
+	spin_lock(&dev->job_lock);
+	for (i = 0; i < dev->cfg.threads; i++)
+		list_splice_init(&dev->threads[i].streams, &gone);
+	spin_unlock(&dev->job_lock);
+	list_for_each_entry_safe(s, tmp, &gone, node)
+		kfree(s);
+}

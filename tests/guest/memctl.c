@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memctl: a process whose memory the guest tests script line by line.
+ * Each command on stdin gets exactly one line on stdout ("err ..." on
+ * failure), so a test always knows the operation has returned.
+ *
+ *   map NAME PAGES [thp|hugetlb1g|nofill]  -> "NAME 0xADDR huge=N"
+ *       anonymous RW; pages filled with their index unless nofill;
+ *       thp: 2 MiB aligned with MADV_HUGEPAGE; huge=N is the region's
+ *       AnonHugePages/hugetlb size in KiB from /proc/self/smaps
+ *   write ADDR VALUE | read ADDR            -> "ok" | "0xVALUE" (u64)
+ *   munmap ADDR LEN | dontneed ADDR LEN     -> "ok"
+ *   protect ADDR LEN ro|rw|none             -> "ok"
+ *   thread                                  -> "TID" of a new idle thread
+ *   exit
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << 26)
+#endif
+
+static unsigned long smaps_huge_kb(unsigned long addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	unsigned long start, end, kb = 0;
+	int in = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
+			in = addr >= start && addr < end;
+			continue;
+		}
+		if (in && (sscanf(line, "AnonHugePages: %lu kB", &kb) == 1 ||
+			   sscanf(line, "Private_Hugetlb: %lu kB", &kb) == 1) && kb)
+			break;
+		kb = 0;
+	}
+	fclose(f);
+	return kb;
+}
+
+static void *idle_thread(void *arg)
+{
+	int *fd = arg;
+	char c;
+
+	printf("%ld\n", (long)syscall(SYS_gettid));
+	/* Idle until the process exits. */
+	while (read(fd[0], &c, 1) > 0)
+		;
+	return NULL;
+}
+
+static void do_map(const char *name, unsigned long pages, const char *kind)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	size_t len = pages * ps;
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	char *p, *raw;
+
+	if (kind && !strcmp(kind, "hugetlb1g")) {
+		p = mmap(NULL, 1UL << 30, PROT_READ | PROT_WRITE,
+			 flags | MAP_HUGETLB | MAP_HUGE_1GB, -1, 0);
+		if (p == MAP_FAILED) {
+			printf("err hugetlb1g\n");
+			return;
+		}
+		len = 1UL << 30;
+	} else if (kind && !strcmp(kind, "thp")) {
+		raw = mmap(NULL, len + (2UL << 20), PROT_READ | PROT_WRITE, flags, -1, 0);
+		if (raw == MAP_FAILED) {
+			printf("err mmap\n");
+			return;
+		}
+		p = (char *)(((uintptr_t)raw + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+		madvise(p, len, MADV_HUGEPAGE);
+	} else {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+		if (p == MAP_FAILED) {
+			printf("err mmap\n");
+			return;
+		}
+	}
+	if (!kind || strcmp(kind, "nofill"))
+		for (size_t i = 0; i < len; i += ps)
+			*(uint64_t *)(p + i) = i / ps;
+	printf("%s %p huge=%lu\n", name, (void *)p, smaps_huge_kb((unsigned long)p));
+}
+
+int main(void)
+{
+	char line[256], a[64], b[64], c[64], d[64];
+	static int pipefd[2];
+	unsigned long x, y;
+	pthread_t th;
+	int n;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (pipe(pipefd))
+		return 1;
+	printf("ready %d\n", (int)getpid());
+	while (fgets(line, sizeof(line), stdin)) {
+		n = sscanf(line, "%63s %63s %63s %63s", a, b, c, d);
+		if (n < 1)
+			continue;
+		if (!strcmp(a, "map") && n >= 3) {
+			do_map(b, strtoul(c, NULL, 0), n == 4 ? d : NULL);
+		} else if (!strcmp(a, "write") && n == 3) {
+			*(volatile uint64_t *)strtoul(b, NULL, 0) = strtoull(c, NULL, 0);
+			printf("ok\n");
+		} else if (!strcmp(a, "read") && n == 2) {
+			printf("0x%llx\n", (unsigned long long)*(volatile uint64_t *)strtoul(b, NULL, 0));
+		} else if (!strcmp(a, "munmap") && n == 3) {
+			x = strtoul(b, NULL, 0);
+			y = strtoul(c, NULL, 0);
+			printf(munmap((void *)x, y) ? "err munmap\n" : "ok\n");
+		} else if (!strcmp(a, "dontneed") && n == 3) {
+			x = strtoul(b, NULL, 0);
+			y = strtoul(c, NULL, 0);
+			printf(madvise((void *)x, y, MADV_DONTNEED) ? "err madvise\n" : "ok\n");
+		} else if (!strcmp(a, "protect") && n == 4) {
+			int prot = !strcmp(d, "rw") ? PROT_READ | PROT_WRITE :
+				   !strcmp(d, "ro") ? PROT_READ : PROT_NONE;
+
+			x = strtoul(b, NULL, 0);
+			y = strtoul(c, NULL, 0);
+			printf(mprotect((void *)x, y, prot) ? "err mprotect\n" : "ok\n");
+		} else if (!strcmp(a, "thread")) {
+			if (pthread_create(&th, NULL, idle_thread, pipefd))
+				printf("err thread\n");
+		} else if (!strcmp(a, "exit")) {
+			return 0;
+		} else {
+			printf("err unknown command\n");
+		}
+	}
+	return 0;
+}
