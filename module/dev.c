@@ -81,8 +81,14 @@ int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg)
 	return 0;
 }
 
+/*
+ * Called once no notifier callback can run any more (or before any could):
+ * a callback that ran after tlbsan_dev_stop() may have re-armed the LAZY
+ * work, so cancel it here, where nothing can re-arm it.
+ */
 void tlbsan_dev_free(struct tlbsan_dev *dev)
 {
+	cancel_delayed_work_sync(&dev->lazy_work);
 	kvfree(dev->tlb_mem);
 	kvfree(dev->pde_mem);
 	kfree(dev->threads);

@@ -80,7 +80,7 @@ struct tlbsan_devthread {
 struct tlbsan_dev {
 	struct tlbsan_dev_config cfg;
 
-	spinlock_t lock;
+	spinlock_t lock;		/* the TLB lock, see above */
 	struct tlbsan_tlb tlb;
 	struct tlbsan_pde pde;
 	u64 inv_seq;			/* bumped by every applied invalidation */
@@ -94,7 +94,7 @@ struct tlbsan_dev {
 	unsigned long lazy_end[TLBSAN_LAZY_SLOTS];
 	struct delayed_work lazy_work;
 
-	spinlock_t job_lock;
+	spinlock_t job_lock;		/* jobs, streams, stopping */
 	bool stopping;
 	wait_queue_head_t wq;
 	struct tlbsan_devthread *threads;

@@ -51,6 +51,7 @@ static void tlbsan_ctx_teardown_fn(struct work_struct *work)
 {
 	tlbsan_ctx_teardown(container_of(work, struct tlbsan_ctx, teardown_work));
 }
+
 static void tlbsan_ctx_free_fn(struct work_struct *work);
 
 struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm,

@@ -508,7 +508,7 @@ static int tlbsan_cmd_buf_add(struct sk_buff *skb, struct genl_info *info)
 	thread = a[TLBSAN_ATTR_THREAD] ? nla_get_u32(a[TLBSAN_ATTR_THREAD]) : 0;
 	ret = tlbsan_check_access(info, stream->op, stream->va, 8);
 	if (!ret && stream->op == TLBSAN_OP_CAS) {
-		GENL_SET_ERR_MSG(info, "access streams read or write; compare-and-swap is ACCESS only");
+		GENL_SET_ERR_MSG(info, "access streams only read or write");
 		ret = -EINVAL;
 	}
 	if (!ret && (stream->len > TASK_SIZE_MAX - stream->va)) {

@@ -140,9 +140,10 @@ unsigned int tlbsan_tlb_invalidate(struct tlbsan_tlb *tlb, unsigned long start,
 	for (s = 0; s < TLBSAN_NR_SIZES; s++) {
 		first = start >> tlbsan_size_shift(s);
 		last = (end - 1) >> tlbsan_size_shift(s);
-		for (pn = first; pn <= last; pn++)
-			n += invalidate_set(tlb, tlbsan_tlb_set_of(tlb, pn << tlbsan_size_shift(s), s),
-					    start, end);
+		for (pn = first; pn <= last; pn++) {
+			set = tlbsan_tlb_set_of(tlb, pn << tlbsan_size_shift(s), s);
+			n += invalidate_set(tlb, set, start, end);
+		}
 	}
 	return n;
 }
