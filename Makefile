@@ -41,7 +41,7 @@ tools/tlbsan: $(wildcard tools/*.c tools/*.h) uapi/tlbsan.h
 tests/guest/%: tests/guest/%.c
 	$(CC) $(TOOL_CFLAGS) -o $@ $< -lpthread
 
-$(UNIT): module/tlb.c $(wildcard tests/unit/*.c tests/unit/*.h) $(filter-out module/conftest.h,$(wildcard module/*.h))
+$(UNIT): module/tlb.c module/oracle.c $(wildcard tests/unit/*.c tests/unit/*.h) $(filter-out module/conftest.h,$(wildcard module/*.h))
 	$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^)
 
 unit: $(UNIT)

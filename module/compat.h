@@ -74,6 +74,13 @@ static inline void tlbsan_extack_static(struct netlink_ext_ack *extack, const ch
 #define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
 #endif
 
+/* Reports carry pfns: only CAP_NET_ADMIN may listen, where the core can say so (6.6+). */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define TLBSAN_MCGRP_ADMIN	.flags = GENL_MCAST_CAP_NET_ADMIN
+#else
+#define TLBSAN_MCGRP_ADMIN
+#endif
+
 /* Attributes of a dump request. */
 static inline struct nlattr **tlbsan_dump_attrs(struct netlink_callback *cb)
 {

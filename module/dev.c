@@ -68,6 +68,8 @@ int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg)
 	spin_lock_init(&dev->job_lock);
 	init_waitqueue_head(&dev->wq);
 	INIT_DELAYED_WORK(&dev->lazy_work, tlbsan_lazy_fn);
+	INIT_WORK(&dev->report_work, tlbsan_report_fn);
+	INIT_LIST_HEAD(&dev->check_node);
 	dev->tlb_mem = kvcalloc(cfg->entries, sizeof(*dev->tlb_mem), GFP_KERNEL);
 	if (cfg->pde_entries)
 		dev->pde_mem = kvcalloc(cfg->pde_entries, sizeof(*dev->pde_mem), GFP_KERNEL);
@@ -77,6 +79,7 @@ int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg)
 		return -ENOMEM;
 	}
 	tlbsan_tlb_init(&dev->tlb, dev->tlb_mem, cfg->entries, cfg->ways);
+	dev->tlb.evict = tlbsan_check_evict;
 	tlbsan_pde_init(&dev->pde, dev->pde_mem, cfg->pde_entries);
 	return 0;
 }
@@ -88,7 +91,18 @@ int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg)
  */
 void tlbsan_dev_free(struct tlbsan_dev *dev)
 {
+	unsigned long flags;
+
+	if (!list_empty(&dev->check_node))
+		tlbsan_check_dev_del(dev);
 	cancel_delayed_work_sync(&dev->lazy_work);
+	/* Deliver what the checker found last, then forget the cached pfns. */
+	flush_work(&dev->report_work);
+	if (dev->tlb_mem) {
+		spin_lock_irqsave(&dev->lock, flags);
+		tlbsan_tlb_flush_all(&dev->tlb);
+		spin_unlock_irqrestore(&dev->lock, flags);
+	}
 	kvfree(dev->tlb_mem);
 	kvfree(dev->pde_mem);
 	kfree(dev->threads);
@@ -132,13 +146,26 @@ static void dev_note_range(struct tlbsan_dev *dev, atomic64_t *hist,
 		tlbsan_dev_inc(dev, TLBSAN_DEV_RANGE_ANOMALIES);
 }
 
+/* Is @event's bracket delivered to the device at all?  DROP withholds one. */
+static bool dev_delivered(const struct tlbsan_dev *dev, int event)
+{
+	return dev->cfg.model != TLBSAN_MODEL_DROP || event != dev->cfg.model_arg;
+}
+
 void tlbsan_dev_range_start(struct tlbsan_dev *dev, int event,
 			    unsigned long start, unsigned long end)
 {
+	unsigned long flags;
+
 	dev_note_range(dev, dev->hist_start, start, end);
-	if (!dev_sw_brackets(dev, event))
+	if (!dev_delivered(dev, event))
 		return;
-	spin_lock(&dev->lock);
+	spin_lock_irqsave(&dev->lock, flags);
+	tlbsan_check_call(dev, TLBSAN_CB_INVALIDATE_RANGE_START, event, start, end);
+	if (!dev_sw_brackets(dev, event)) {
+		spin_unlock_irqrestore(&dev->lock, flags);
+		return;
+	}
 	if (!dev->inv_active++) {
 		dev->inv_start = start;
 		dev->inv_end = end;
@@ -147,46 +174,57 @@ void tlbsan_dev_range_start(struct tlbsan_dev *dev, int event,
 		dev->inv_end = max(dev->inv_end, end);
 	}
 	dev_invalidate(dev, start, end);
-	spin_unlock(&dev->lock);
+	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 void tlbsan_dev_range_end(struct tlbsan_dev *dev, int event,
 			  unsigned long start, unsigned long end)
 {
+	unsigned long flags;
+
+	if (!dev_delivered(dev, event))
+		return;
+	spin_lock_irqsave(&dev->lock, flags);
+	/* The checker looks before the model acts. */
+	tlbsan_check_end(dev, event, start, end);
 	if (dev_sw_brackets(dev, event)) {
-		spin_lock(&dev->lock);
-		/* Pairs with the check in dev_sw_blocks(): fills may resume. */
-		if (!WARN_ON_ONCE(!dev->inv_active))
+		/*
+		 * Pairs with the check in dev_sw_blocks(): fills may resume.
+		 * A start that came before the attach has no count to drop.
+		 */
+		if (dev->inv_active)
 			dev->inv_active--;
 		dev->inv_seq++;
-		spin_unlock(&dev->lock);
 	} else if (dev->cfg.model == TLBSAN_MODEL_END_ONLY) {
-		spin_lock(&dev->lock);
 		dev_invalidate(dev, start, end);
-		spin_unlock(&dev->lock);
 	}
+	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 void tlbsan_dev_secondary(struct tlbsan_dev *dev, unsigned long start, unsigned long end)
 {
+	unsigned long flags;
+
 	dev_note_range(dev, dev->hist_secondary, start, end);
+	spin_lock_irqsave(&dev->lock, flags);
+	/* KVM-style models (SW, END_ONLY, DROP) do not take this callback. */
+	if (dev->cfg.model == TLBSAN_MODEL_HW || dev->cfg.model == TLBSAN_MODEL_LAZY ||
+	    dev->cfg.model == TLBSAN_MODEL_NONE)
+		tlbsan_check_call(dev, TLBSAN_CB_SECONDARY, 0, start, end);
 	if (dev->cfg.model == TLBSAN_MODEL_HW) {
-		spin_lock(&dev->lock);
 		dev_invalidate(dev, start, end);
-		spin_unlock(&dev->lock);
 	} else if (dev->cfg.model == TLBSAN_MODEL_LAZY) {
-		spin_lock(&dev->lock);
 		if (dev->lazy_n < TLBSAN_LAZY_SLOTS) {
 			dev->lazy_start[dev->lazy_n] = start;
 			dev->lazy_end[dev->lazy_n++] = end;
 		} else {
 			dev->lazy_all = true;
 		}
-		spin_unlock(&dev->lock);
 		tlbsan_dev_inc(dev, TLBSAN_DEV_DEFERRED);
 		queue_delayed_work(tlbsan_wq, &dev->lazy_work,
 				   usecs_to_jiffies(dev->cfg.model_arg));
 	}
+	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 /* LAZY: the deferred flushes, applied late from a worker. */
@@ -211,11 +249,13 @@ static void tlbsan_lazy_fn(struct work_struct *work)
 /* ->release: the device stops; every model but NONE drops its TLB. */
 void tlbsan_dev_release(struct tlbsan_dev *dev)
 {
-	spin_lock(&dev->lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->lock, flags);
 	WRITE_ONCE(dev->released, true);
 	if (dev->cfg.model != TLBSAN_MODEL_NONE)
 		dev_invalidate(dev, 0, ULONG_MAX);
-	spin_unlock(&dev->lock);
+	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 /* ---- Device side (device threads; never in a notifier callback) ---- */
@@ -227,22 +267,17 @@ static bool dev_sw_blocks(const struct tlbsan_dev *dev, unsigned long va, unsign
 }
 
 /*
- * Does the CPU page table map @va to @pfn right now?  Called with the TLB
- * lock held and interrupts off, from a thread using the mm: while this CPU
- * keeps interrupts off, a page it finds mapped cannot be freed (its free
- * waits for the TLB flush IPI), so a write vouched for here is safe.
+ * Perform @j through entry @e.  TLB lock held, interrupts off, from a
+ * thread using the mm.  The checker compares the translation with the CPU
+ * page table first; a write goes ahead only if it vouches for the page:
+ * while this CPU keeps interrupts off, a page it finds mapped cannot be
+ * freed (its free waits for the TLB flush IPI to this CPU).
  */
-static bool dev_vouch(struct mm_struct *mm, unsigned long va, unsigned long pfn)
+static u32 dev_do_access(struct tlbsan_devthread *t, struct tlbsan_tlbe *e,
+			 struct tlbsan_job *j)
 {
-	struct tlbsan_xlat x;
-
-	return tlbsan_walk(mm, va, 0, &x) == TLBSAN_WALK_OK && tlbsan_xlat_pfn(&x, va) == pfn;
-}
-
-/* Perform @j through entry @e.  TLB lock held, interrupts off. */
-static u32 dev_do_access(struct tlbsan_ctx *ctx, struct tlbsan_tlbe *e, struct tlbsan_job *j)
-{
-	struct tlbsan_dev *dev = &ctx->dev;
+	struct tlbsan_dev *dev = &t->ctx->dev;
+	bool vouched;
 	unsigned long pfn = e->pfn + ((j->va - e->va) >> PAGE_SHIFT);
 	void *kaddr = pfn_to_kaddr(pfn) + offset_in_page(j->va);
 	u64 v = 0;
@@ -250,6 +285,7 @@ static u32 dev_do_access(struct tlbsan_ctx *ctx, struct tlbsan_tlbe *e, struct t
 	j->pfn = pfn;
 	j->size_class = e->size;
 	j->perm = e->perm;
+	vouched = tlbsan_check_access(dev, e, j->va, j->op, t->idx);
 	if (j->op == TLBSAN_OP_READ) {
 		/* Through a stale entry the page may be free or unmapped. */
 		if (copy_from_kernel_nofault(&v, kaddr, j->size)) {
@@ -260,7 +296,7 @@ static u32 dev_do_access(struct tlbsan_ctx *ctx, struct tlbsan_tlbe *e, struct t
 		tlbsan_dev_inc(dev, TLBSAN_DEV_READS);
 		return TLBSAN_ACCESS_OK;
 	}
-	if (!dev_vouch(ctx->mn_range.mm, j->va, pfn)) {
+	if (!vouched) {
 		tlbsan_dev_inc(dev, TLBSAN_DEV_WRITES_SUPPRESSED);
 		return TLBSAN_ACCESS_SUPPRESSED;
 	}
@@ -317,7 +353,7 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 		e = tlbsan_tlb_lookup(&dev->tlb, j->va);
 		if (e && (!write || (e->perm & TLBSAN_PERM_WRITE))) {
 			tlbsan_dev_inc(dev, TLBSAN_DEV_HITS);
-			status = dev_do_access(ctx, e, j);
+			status = dev_do_access(t, e, j);
 			spin_unlock(&dev->lock);
 			local_irq_restore(flags);
 			return status;
@@ -374,13 +410,14 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 		f.fill_ns = ktime_get_ns();
 		f.fill_seq = ++dev->fill_seq;
 		e = tlbsan_tlb_fill(&dev->tlb, &f);
+		tlbsan_check_track_fill(e);
 		tlbsan_dev_inc(dev, TLBSAN_DEV_FILLS);
 		if (x.table_pfn && !table) {
 			tlbsan_pde_fill(&dev->pde, j->va, x.table_pfn);
 			if (dev->pde.entries)
 				tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_FILLS);
 		}
-		status = dev_do_access(ctx, e, j);
+		status = dev_do_access(t, e, j);
 		spin_unlock(&dev->lock);
 		local_irq_restore(flags);
 		return status;
@@ -610,6 +647,9 @@ int tlbsan_dev_start(struct tlbsan_ctx *ctx)
 	struct tlbsan_dev *dev = &ctx->dev;
 	struct task_struct *task;
 	unsigned int i;
+
+	dev->ctx = ctx;
+	tlbsan_check_dev_add(dev);
 
 	for (i = 0; i < dev->cfg.threads; i++) {
 		struct tlbsan_devthread *t = &dev->threads[i];

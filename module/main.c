@@ -10,9 +10,10 @@
 #include "compat.h"
 #include "tlbsan.h"
 
-/* Protects tlbsan_ctxs and every ctx->node (see struct tlbsan_ctx). */
+/* Protects tlbsan_ctxs, every ctx->node and tlbsan_exiting. */
 DEFINE_MUTEX(tlbsan_ctx_lock);
 LIST_HEAD(tlbsan_ctxs);
+bool tlbsan_exiting;
 
 /* PASID-like context ids; the IDA has its own internal lock. */
 #define TLBSAN_PASID_MAX	((1U << 20) - 1)
@@ -61,6 +62,8 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	int ret;
 
 	lockdep_assert_held(&tlbsan_ctx_lock);
+	if (tlbsan_exiting)
+		return ERR_PTR(-ESHUTDOWN);
 	if (tlbsan_ctx_find(mm))
 		return ERR_PTR(-EEXIST);
 
@@ -186,9 +189,18 @@ static int __init tlbsan_init(void)
 	tlbsan_wq = alloc_workqueue("tlbsan", WQ_UNBOUND, 0);
 	if (!tlbsan_wq)
 		return -ENOMEM;
+	ret = tlbsan_check_init();
+	if (ret)
+		goto out_wq;
 	ret = tlbsan_genl_init();
 	if (ret)
-		destroy_workqueue(tlbsan_wq);
+		goto out_check;
+	return 0;
+
+out_check:
+	tlbsan_check_exit();
+out_wq:
+	destroy_workqueue(tlbsan_wq);
 	return ret;
 }
 
@@ -197,9 +209,8 @@ static void __exit tlbsan_exit(void)
 	struct tlbsan_ctx *ctx;
 
 	/* No new contexts after this. */
-	tlbsan_genl_exit();
-
 	mutex_lock(&tlbsan_ctx_lock);
+	tlbsan_exiting = true;
 	while ((ctx = list_first_entry_or_null(&tlbsan_ctxs, struct tlbsan_ctx, node))) {
 		list_del_init(&ctx->node);
 		mutex_unlock(&tlbsan_ctx_lock);
@@ -216,7 +227,10 @@ static void __exit tlbsan_exit(void)
 	 * the final frees, which destroy_workqueue() runs.
 	 */
 	mmu_notifier_synchronize();
+	/* The final frees deliver their last reports: netlink is still up. */
 	destroy_workqueue(tlbsan_wq);
+	tlbsan_genl_exit();
+	tlbsan_check_exit();
 	WARN_ON_ONCE(!ida_is_empty(&tlbsan_pasids));
 	ida_destroy(&tlbsan_pasids);
 }

@@ -5,6 +5,7 @@
  * commands need CAP_NET_ADMIN (GENL_ADMIN_PERM).  Every error a request can
  * provoke carries an extack message.
  */
+#include <linux/kallsyms.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -52,6 +53,11 @@ static const struct nla_policy tlbsan_policy[TLBSAN_ATTR_MAX + 1] = {
 	[TLBSAN_ATTR_FILL_NS]		= { .type = NLA_REJECT },
 	[TLBSAN_ATTR_FILL_SEQ]		= { .type = NLA_REJECT },
 	[TLBSAN_ATTR_TABLE_PFN]		= { .type = NLA_REJECT },
+	[TLBSAN_ATTR_CLASS ... TLBSAN_ATTR_REDUNDANT] = { .type = NLA_REJECT },
+};
+
+static const struct genl_multicast_group tlbsan_mcgrps[] = {
+	{ .name = TLBSAN_MCGRP_REPORTS, TLBSAN_MCGRP_ADMIN },
 };
 
 static struct genl_family tlbsan_family;
@@ -246,6 +252,8 @@ static int tlbsan_fill_ctx(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 	    tlbsan_nest_counters(skb, TLBSAN_ATTR_DEV, ctx->dev.stat, __TLBSAN_DEV_MAX, NULL) ||
 	    tlbsan_nest_counters(skb, TLBSAN_ATTR_WALK_FAILS, ctx->dev.walk_fail,
 				 __TLBSAN_WALK_MAX, NULL) ||
+	    tlbsan_nest_counters(skb, TLBSAN_ATTR_CLASSES, ctx->dev.classes,
+				 __TLBSAN_CLASS_MAX, NULL) ||
 	    tlbsan_nest_hist(skb, TLBSAN_ATTR_HIST_START, ctx->dev.hist_start) ||
 	    tlbsan_nest_hist(skb, TLBSAN_ATTR_HIST_SECONDARY, ctx->dev.hist_secondary)) {
 		genlmsg_cancel(skb, hdr);
@@ -394,7 +402,7 @@ static u64 tlbsan_get_u64(struct genl_info *info, int attr, u64 def)
 }
 
 /* Check an access's operands; extack on error. */
-static int tlbsan_check_access(struct genl_info *info, u32 op, unsigned long va, u32 size)
+static int tlbsan_check_access_args(struct genl_info *info, u32 op, unsigned long va, u32 size)
 {
 	struct nlattr **a = info->attrs;
 
@@ -439,7 +447,7 @@ static int tlbsan_cmd_access(struct sk_buff *skb, struct genl_info *info)
 	job.value = tlbsan_get_u64(info, TLBSAN_ATTR_VALUE, 0);
 	job.expect = tlbsan_get_u64(info, TLBSAN_ATTR_EXPECT, 0);
 	thread = a[TLBSAN_ATTR_THREAD] ? nla_get_u32(a[TLBSAN_ATTR_THREAD]) : 0;
-	ret = tlbsan_check_access(info, job.op, job.va, job.size);
+	ret = tlbsan_check_access_args(info, job.op, job.va, job.size);
 	if (ret)
 		return ret;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -506,7 +514,7 @@ static int tlbsan_cmd_buf_add(struct sk_buff *skb, struct genl_info *info)
 	stream->len = nla_get_u64(a[TLBSAN_ATTR_LEN]);
 	stream->value = tlbsan_get_u64(info, TLBSAN_ATTR_VALUE, 0);
 	thread = a[TLBSAN_ATTR_THREAD] ? nla_get_u32(a[TLBSAN_ATTR_THREAD]) : 0;
-	ret = tlbsan_check_access(info, stream->op, stream->va, 8);
+	ret = tlbsan_check_access_args(info, stream->op, stream->va, 8);
 	if (!ret && stream->op == TLBSAN_OP_CAS) {
 		GENL_SET_ERR_MSG(info, "access streams only read or write");
 		ret = -EINVAL;
@@ -653,6 +661,211 @@ static int tlbsan_dump_tlb(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static int tlbsan_put_stack(struct sk_buff *skb, const unsigned long *stack, unsigned int nr)
+{
+	char buf[KSYM_SYMBOL_LEN];
+	struct nlattr *nest;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, TLBSAN_ATTR_STACK);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < nr; i++) {
+		sprint_symbol(buf, stack[i]);
+		if (nla_put_string(skb, TLBSAN_ATTR_FRAME, buf)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int tlbsan_put_inv(struct sk_buff *skb, const struct tlbsan_inv_rec *inv)
+{
+	struct nlattr *nest = nla_nest_start(skb, TLBSAN_ATTR_INV);
+
+	if (!nest ||
+	    nla_put_u32(skb, TLBSAN_ATTR_CB, inv->cb) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_EVENT, inv->event) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_START, inv->start, TLBSAN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_END, inv->end, TLBSAN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_START_NS, inv->start_ns, TLBSAN_ATTR_PAD) ||
+	    (inv->end_ns &&
+	     nla_put_u64_64bit(skb, TLBSAN_ATTR_END_NS, inv->end_ns, TLBSAN_ATTR_PAD)) ||
+	    tlbsan_put_stack(skb, inv->stack, inv->nr_stack))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One fill function for report notifications and REPORT dumps. */
+static int tlbsan_fill_report(struct sk_buff *skb, struct tlbsan_ctx *ctx,
+			      const struct tlbsan_report *r, u32 portid, u32 seq, int flags)
+{
+	char site[KSYM_SYMBOL_LEN];
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &tlbsan_family, flags, TLBSAN_CMD_REPORT);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (r->site)
+		sprint_symbol(site, r->site);
+	else
+		strscpy(site, "?", sizeof(site));
+	if (nla_put_u32(skb, TLBSAN_ATTR_CLASS, r->cls) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_COUNT, r->count, TLBSAN_ATTR_PAD) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PID, ctx->pid) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PASID, ctx->pasid) ||
+	    nla_put_string(skb, TLBSAN_ATTR_COMM, ctx->comm) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_VA, r->va, TLBSAN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_AT_NS, r->at_ns, TLBSAN_ATTR_PAD) ||
+	    nla_put_string(skb, TLBSAN_ATTR_SITE, site) ||
+	    (r->detail && nla_put_string(skb, TLBSAN_ATTR_DETAIL, r->detail)) ||
+	    (r->thread != U32_MAX &&
+	     (nla_put_u32(skb, TLBSAN_ATTR_THREAD, r->thread) ||
+	      nla_put_u64_64bit(skb, TLBSAN_ATTR_OLD_PFN, r->old_pfn, TLBSAN_ATTR_PAD) ||
+	      nla_put_u64_64bit(skb, TLBSAN_ATTR_FILL_NS, r->fill_ns, TLBSAN_ATTR_PAD))) ||
+	    (r->op && nla_put_u32(skb, TLBSAN_ATTR_OP, r->op)) ||
+	    (r->has_new &&
+	     (nla_put_u64_64bit(skb, TLBSAN_ATTR_NEW_PFN, r->new_pfn, TLBSAN_ATTR_PAD) ||
+	      nla_put_u64_64bit(skb, TLBSAN_ATTR_PTE, r->pte, TLBSAN_ATTR_PAD))) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_DROPPED,
+			      atomic64_read(&ctx->dev.stat[TLBSAN_DEV_REPORTS_DROPPED]),
+			      TLBSAN_ATTR_PAD) ||
+	    (r->inv.id && tlbsan_put_inv(skb, &r->inv)) ||
+	    (r->nr_stack && tlbsan_put_stack(skb, r->stack, r->nr_stack))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* From the report worker (process context); nothing waits for listeners. */
+void tlbsan_genl_report(struct tlbsan_ctx *ctx, const struct tlbsan_report *r)
+{
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&tlbsan_family, &init_net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (tlbsan_fill_report(skb, ctx, r, 0, 0, 0)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast(&tlbsan_family, skb, 0, 0, GFP_KERNEL);
+}
+
+/*
+ * REPORT and SITES dumps: .start resolves an optional PID to a PASID in
+ * cb->args[0] (0: every context); cb->args[1] counts contexts done,
+ * cb->args[2] items done in the current one.
+ */
+static int tlbsan_dump_pasid_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = tlbsan_dump_attrs(cb);
+	struct tlbsan_ctx *ctx;
+
+	cb->args[0] = 0;
+	cb->args[1] = 0;
+	cb->args[2] = 0;
+	if (!attrs[TLBSAN_ATTR_PID])
+		return 0;
+	ctx = __tlbsan_lock_ctx(attrs, cb->extack);
+	if (IS_ERR(ctx))
+		return PTR_ERR(ctx);
+	cb->args[0] = ctx->pasid;
+	mutex_unlock(&tlbsan_ctx_lock);
+	return 0;
+}
+
+static int tlbsan_put_site(struct sk_buff *skb, struct netlink_callback *cb,
+			   struct tlbsan_ctx *ctx, const struct tlbsan_site *s)
+{
+	char site[KSYM_SYMBOL_LEN];
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &tlbsan_family, NLM_F_MULTI, TLBSAN_CMD_SITES);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (s->ip)
+		sprint_symbol(site, s->ip);
+	else
+		strscpy(site, "?", sizeof(site));
+	if (nla_put_u32(skb, TLBSAN_ATTR_PID, ctx->pid) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PASID, ctx->pasid) ||
+	    nla_put_string(skb, TLBSAN_ATTR_SITE, site) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_CB, TLBSAN_CB_SECONDARY) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_EVENT, s->event) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_CALLS, s->calls, TLBSAN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_REDUNDANT, s->redundant, TLBSAN_ATTR_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Shared walk of the REPORT and SITES dumps. */
+static int tlbsan_dump_items(struct sk_buff *skb, struct netlink_callback *cb, bool sites)
+{
+	struct tlbsan_report r;
+	struct tlbsan_site s;
+	struct tlbsan_ctx *ctx;
+	unsigned long flags;
+	long idx = 0;
+	bool full = false;
+	int err;
+
+	mutex_lock(&tlbsan_ctx_lock);
+	list_for_each_entry(ctx, &tlbsan_ctxs, node) {
+		if (cb->args[0] && ctx->pasid != cb->args[0])
+			continue;
+		if (idx++ < cb->args[1])
+			continue;
+		for (;;) {
+			spin_lock_irqsave(&ctx->dev.lock, flags);
+			if (cb->args[2] >= (sites ? ctx->dev.nr_sites : ctx->dev.nr_reports)) {
+				spin_unlock_irqrestore(&ctx->dev.lock, flags);
+				break;
+			}
+			if (sites)
+				s = ctx->dev.sites[cb->args[2]];
+			else
+				r = ctx->dev.reports[cb->args[2]];
+			spin_unlock_irqrestore(&ctx->dev.lock, flags);
+			err = sites ? tlbsan_put_site(skb, cb, ctx, &s) :
+				      tlbsan_fill_report(skb, ctx, &r, NETLINK_CB(cb->skb).portid,
+							 cb->nlh->nlmsg_seq, NLM_F_MULTI);
+			if (err) {
+				full = true;
+				break;
+			}
+			cb->args[2]++;
+		}
+		if (full)
+			break;
+		cb->args[1] = idx;
+		cb->args[2] = 0;
+	}
+	mutex_unlock(&tlbsan_ctx_lock);
+	return skb->len;
+}
+
+static int tlbsan_dump_reports(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return tlbsan_dump_items(skb, cb, false);
+}
+
+static int tlbsan_dump_sites(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return tlbsan_dump_items(skb, cb, true);
+}
+
 static const struct genl_ops tlbsan_ops[] = {
 	{
 		.cmd	= TLBSAN_CMD_ATTACH,
@@ -688,6 +901,18 @@ static const struct genl_ops tlbsan_ops[] = {
 		.cmd	= TLBSAN_CMD_TLB_DUMP,
 		.start	= tlbsan_dump_tlb_start,
 		.dumpit	= tlbsan_dump_tlb,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= TLBSAN_CMD_REPORT,
+		.start	= tlbsan_dump_pasid_start,
+		.dumpit	= tlbsan_dump_reports,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= TLBSAN_CMD_SITES,
+		.start	= tlbsan_dump_pasid_start,
+		.dumpit	= tlbsan_dump_sites,
 	},
 };
 
@@ -702,6 +927,8 @@ static struct genl_family tlbsan_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= tlbsan_ops,
 	.n_ops		= ARRAY_SIZE(tlbsan_ops),
+	.mcgrps		= tlbsan_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(tlbsan_mcgrps),
 };
 
 int __init tlbsan_genl_init(void)

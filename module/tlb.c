@@ -27,6 +27,7 @@ void tlbsan_tlb_init(struct tlbsan_tlb *tlb, struct tlbsan_tlbe *mem,
 {
 	unsigned int i;
 
+	tlb->evict = NULL;
 	tlb->ways = ways;
 	tlb->sets = entries / ways;
 	tlb->clock = 0;
@@ -92,6 +93,8 @@ struct tlbsan_tlbe *tlbsan_tlb_fill(struct tlbsan_tlb *tlb, const struct tlbsan_
 		if (!victim || (victim->valid && (!e->valid || e->lru < victim->lru)))
 			victim = e;
 	}
+	if (victim->valid && tlb->evict)
+		tlb->evict(victim);
 	victim->va = base;
 	victim->pfn = f->pfn;
 	victim->size = f->size;
@@ -99,6 +102,8 @@ struct tlbsan_tlbe *tlbsan_tlb_fill(struct tlbsan_tlb *tlb, const struct tlbsan_
 	victim->thread = f->thread;
 	victim->fill_ns = f->fill_ns;
 	victim->fill_seq = f->fill_seq;
+	victim->inv_id = 0;
+	victim->chk = 0;
 	victim->lru = ++tlb->clock;
 	victim->valid = 1;
 	return victim;
@@ -113,7 +118,7 @@ static unsigned int invalidate_set(struct tlbsan_tlb *tlb, unsigned int set,
 	for (w = 0; w < tlb->ways; w++) {
 		if (e[w].valid &&
 		    tlbsan_range_overlaps(start, end, e[w].va, tlbsan_tlbe_bytes(&e[w]))) {
-			e[w].valid = 0;
+			tlbsan_tlb_drop(tlb, &e[w]);
 			n++;
 		}
 	}
@@ -146,6 +151,24 @@ unsigned int tlbsan_tlb_invalidate(struct tlbsan_tlb *tlb, unsigned long start,
 		}
 	}
 	return n;
+}
+
+void tlbsan_tlb_drop(struct tlbsan_tlb *tlb, struct tlbsan_tlbe *e)
+{
+	if (e->valid && tlb->evict)
+		tlb->evict(e);
+	e->valid = 0;
+}
+
+void tlbsan_tlb_visit(struct tlbsan_tlb *tlb, unsigned long start, unsigned long end,
+		      void (*fn)(struct tlbsan_tlbe *e, void *arg), void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < tlb->sets * tlb->ways; i++)
+		if (tlb->e[i].valid &&
+		    tlbsan_range_overlaps(start, end, tlb->e[i].va, tlbsan_tlbe_bytes(&tlb->e[i])))
+			fn(&tlb->e[i], arg);
 }
 
 unsigned int tlbsan_tlb_flush_all(struct tlbsan_tlb *tlb)

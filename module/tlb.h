@@ -34,14 +34,18 @@ struct tlbsan_tlbe {
 	unsigned long pfn;	/* first pfn of the translation */
 	u64 fill_ns;		/* when it was filled */
 	u64 fill_seq;		/* the device's fill sequence number */
+	u64 inv_id;		/* checker: nearest notifier call that covered it */
 	u32 lru;		/* larger is more recent */
 	u8 size;		/* enum tlbsan_size */
 	u8 perm;		/* TLBSAN_PERM_READ/WRITE */
 	u8 valid;
 	u8 thread;		/* device thread that filled it */
+	u8 chk;			/* checker: TLBSAN_CHK_* (oracle.h) */
 };
 
 struct tlbsan_tlb {
+	/* Called for each valid entry that leaves the TLB (may be NULL). */
+	void (*evict)(const struct tlbsan_tlbe *e);
 	unsigned int sets;	/* a power of two */
 	unsigned int ways;
 	u32 clock;		/* LRU stamp source */
@@ -73,6 +77,11 @@ struct tlbsan_tlbe *tlbsan_tlb_fill(struct tlbsan_tlb *tlb, const struct tlbsan_
 unsigned int tlbsan_tlb_invalidate(struct tlbsan_tlb *tlb, unsigned long start,
 				   unsigned long end);
 unsigned int tlbsan_tlb_flush_all(struct tlbsan_tlb *tlb);
+/* Drop one entry (the checker's poisoning). */
+void tlbsan_tlb_drop(struct tlbsan_tlb *tlb, struct tlbsan_tlbe *e);
+/* Call @fn for each valid entry overlapping [start, end). */
+void tlbsan_tlb_visit(struct tlbsan_tlb *tlb, unsigned long start, unsigned long end,
+		      void (*fn)(struct tlbsan_tlbe *e, void *arg), void *arg);
 unsigned int tlbsan_tlb_count(const struct tlbsan_tlb *tlb);
 
 static inline unsigned long tlbsan_tlbe_bytes(const struct tlbsan_tlbe *e)

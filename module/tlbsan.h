@@ -68,5 +68,9 @@ bool tlbsan_cb_offered(enum tlbsan_cb cb);
 /* netlink.c */
 int tlbsan_genl_init(void);
 void tlbsan_genl_exit(void);
+void tlbsan_genl_report(struct tlbsan_ctx *ctx, const struct tlbsan_report *r);
+
+/* main.c: set once module exit has begun; ATTACH refuses then. */
+extern bool tlbsan_exiting;
 
 #endif /* TLBSAN_H */

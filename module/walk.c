@@ -58,6 +58,7 @@ static enum tlbsan_walk walk_pte(pte_t pte, struct tlbsan_xlat *x)
 	x->raw = pte_val(pte);
 	x->size = TLBSAN_SIZE_4K;
 	x->perm = perm_of(pte_write(pte), pte_dirty(pte));
+	x->cpu_write = pte_write(pte);
 	return TLBSAN_WALK_OK;
 }
 
@@ -104,6 +105,7 @@ enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 		x->raw = pud_val(pud);
 		x->size = TLBSAN_SIZE_1G;
 		x->perm = perm_of(pud_write(pud), pud_dirty(pud));
+		x->cpu_write = pud_write(pud);
 		return TLBSAN_WALK_OK;
 	}
 
@@ -125,6 +127,7 @@ enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 		x->raw = pmd_val(pmd);
 		x->size = TLBSAN_SIZE_2M;
 		x->perm = perm_of(pmd_write(pmd), pmd_dirty(pmd));
+		x->cpu_write = pmd_write(pmd);
 		return TLBSAN_WALK_OK;
 	}
 

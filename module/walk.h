@@ -12,6 +12,7 @@ struct tlbsan_xlat {
 	u64 raw;			/* the leaf entry, for reports */
 	enum tlbsan_size size;
 	u8 perm;			/* TLBSAN_PERM_* the device may use */
+	bool cpu_write;			/* the CPU entry is writable (dirty or not) */
 };
 
 enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,

@@ -12,7 +12,8 @@
 # stall or soft-lockup report.
 #
 # TLBSAN_ACCEL=kvm opts into KVM (default tcg); TLBSAN_TIMEOUT (seconds,
-# default 300) bounds each guest.
+# default 300) bounds each guest; TLBSAN_ONLY=SUBSTRING runs only the
+# in-guest tests whose name contains it (the module still loads first).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${TLBSAN_CACHE:-$top/build/cache}
@@ -41,7 +42,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -cpu max -smp 2 -m 3G \
 	-nodefaults -no-reboot -display none -monitor none \
 	-kernel "$k/vmlinux" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 tlbsan.suite=$suite" \
+	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 tlbsan.suite=$suite${TLBSAN_ONLY:+ tlbsan.only=$TLBSAN_ONLY}" \
 	-serial "file:$console" -serial "file:$ktap" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 qrc=$?

@@ -22,6 +22,8 @@ extern const struct tlbsan_command tlbsan_cmd_attach, tlbsan_cmd_detach, tlbsan_
 /* dev.c */
 extern const struct tlbsan_command tlbsan_cmd_access, tlbsan_cmd_buf_add, tlbsan_cmd_buf_clear,
 	tlbsan_cmd_tlb;
+/* report.c */
+extern const struct tlbsan_command tlbsan_cmd_monitor, tlbsan_cmd_report, tlbsan_cmd_sites;
 
 /* Print "usage: tlbsan NAME ARGS" for @cmd and return EXIT_USAGE. */
 int tlbsan_usage(const struct tlbsan_command *cmd);

@@ -292,6 +292,7 @@ static int stats_reply(struct nl_msg *msg, void *arg)
 	print_nest("dev.", tb[TLBSAN_ATTR_DEV], tlbsan_dev_stat_names, __TLBSAN_DEV_MAX, true);
 	print_nest("walk.", tb[TLBSAN_ATTR_WALK_FAILS], tlbsan_walk_names, __TLBSAN_WALK_MAX,
 		   false);
+	print_nest("class.", tb[TLBSAN_ATTR_CLASSES], tlbsan_class_names, __TLBSAN_CLASS_MAX, true);
 	print_hist("range.start.", tb[TLBSAN_ATTR_HIST_START]);
 	print_hist("range.secondary.", tb[TLBSAN_ATTR_HIST_SECONDARY]);
 	(*n)++;

@@ -91,6 +91,18 @@ const char *const tlbsan_dev_stat_names[__TLBSAN_DEV_MAX] = {
 	[TLBSAN_DEV_PDE_FILLS]		= "pde_fills",
 	[TLBSAN_DEV_PDE_FLUSHED]	= "pde_flushed",
 	[TLBSAN_DEV_PDE_STALE]		= "pde_stale",
+	[TLBSAN_DEV_POISONED]		= "poisoned",
+	[TLBSAN_DEV_REPORTS_DROPPED]	= "reports_dropped",
+};
+
+const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = {
+	[TLBSAN_CLASS_USE_AFTER_FREE]	= "use-after-free",
+	[TLBSAN_CLASS_STALE]		= "stale-translation",
+	[TLBSAN_CLASS_MISSED]		= "missed-notification",
+	[TLBSAN_CLASS_WP_WRITE]		= "write-through-write-protected",
+	[TLBSAN_CLASS_PROTOCOL]		= "protocol-anomaly",
+	[TLBSAN_CLASS_REDUNDANT]	= "redundant-notification",
+	[TLBSAN_CLASS_STALE_BENIGN]	= "stale-translation-benign",
 };
 
 int tlbsan_name_index(const char *const *names, int n, const char *s)

@@ -13,6 +13,7 @@ extern const char *const tlbsan_op_names[__TLBSAN_OP_MAX];
 extern const char *const tlbsan_status_names[__TLBSAN_ACCESS_MAX];
 extern const char *const tlbsan_walk_names[__TLBSAN_WALK_MAX];
 extern const char *const tlbsan_dev_stat_names[__TLBSAN_DEV_MAX];
+extern const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX];
 
 /* Index of @s in @names[1..n-1], or 0. */
 int tlbsan_name_index(const char *const *names, int n, const char *s);

@@ -12,6 +12,9 @@ static const struct tlbsan_command *const commands[] = {
 	&tlbsan_cmd_buf_add,
 	&tlbsan_cmd_buf_clear,
 	&tlbsan_cmd_tlb,
+	&tlbsan_cmd_monitor,
+	&tlbsan_cmd_report,
+	&tlbsan_cmd_sites,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

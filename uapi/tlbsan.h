@@ -29,6 +29,14 @@ enum tlbsan_cmd {
 	TLBSAN_CMD_BUF_CLEAR,
 	/* dump only; (in) PID -> one message per TLBE or PDE entry */
 	TLBSAN_CMD_TLB_DUMP,
+	/*
+	 * A violation report: multicast on TLBSAN_MCGRP_REPORTS as it is
+	 * found (again whenever its fold count grows); as a dump request
+	 * with (in) PID, or without for every context, the stored reports.
+	 */
+	TLBSAN_CMD_REPORT,
+	/* dump only; (in) PID -> one message per notifier call site */
+	TLBSAN_CMD_SITES,
 
 	__TLBSAN_CMD_MAX,
 };
@@ -78,6 +86,28 @@ enum tlbsan_attr {
 	TLBSAN_ATTR_FILL_NS,		/* u64 (out) */
 	TLBSAN_ATTR_FILL_SEQ,		/* u64 (out) */
 	TLBSAN_ATTR_TABLE_PFN,		/* u64 (out): PTE table of a PDE entry */
+	/* Reports (TLBSAN_CMD_REPORT); PID, PASID, COMM, VA, THREAD, OP, FILL_NS too */
+	TLBSAN_ATTR_CLASS,		/* u32: enum tlbsan_class */
+	TLBSAN_ATTR_COUNT,		/* u64: reports folded into this one */
+	TLBSAN_ATTR_OLD_PFN,		/* u64: pfn the device used */
+	TLBSAN_ATTR_NEW_PFN,		/* u64: pfn the CPU maps now (absent: none) */
+	TLBSAN_ATTR_PTE,		/* u64: the CPU entry seen (raw) */
+	TLBSAN_ATTR_AT_NS,		/* u64: time of the access, free or call */
+	TLBSAN_ATTR_INV,		/* nest: the nearest invalidation, below */
+	TLBSAN_ATTR_CB,			/* u32: enum tlbsan_cb */
+	TLBSAN_ATTR_EVENT,		/* u32: enum tlbsan_event */
+	TLBSAN_ATTR_START,		/* u64: range start */
+	TLBSAN_ATTR_END,		/* u64: range end (exclusive) */
+	TLBSAN_ATTR_START_NS,		/* u64 */
+	TLBSAN_ATTR_END_NS,		/* u64: when the bracket ended (absent: open) */
+	TLBSAN_ATTR_STACK,		/* nest of strings: symbolized frames */
+	TLBSAN_ATTR_FRAME,		/* string: one frame in a STACK */
+	TLBSAN_ATTR_SITE,		/* string: call site (first frame outside the core) */
+	TLBSAN_ATTR_DETAIL,		/* string: what the checker saw, in words */
+	TLBSAN_ATTR_DROPPED,		/* u64: reports lost to a full buffer */
+	TLBSAN_ATTR_CLASSES,		/* nest (out, STATS): u64 per enum tlbsan_class */
+	TLBSAN_ATTR_CALLS,		/* u64 (SITES): secondary calls from the site */
+	TLBSAN_ATTR_REDUNDANT,		/* u64 (SITES): of which found nothing left */
 
 	__TLBSAN_ATTR_MAX,
 };
@@ -125,6 +155,24 @@ enum tlbsan_event {
 };
 
 #define TLBSAN_EVENT_MAX (__TLBSAN_EVENT_MAX - 1)
+
+#define TLBSAN_MCGRP_REPORTS	"reports"
+
+/* Violation classes (README: "Violation classes"). */
+enum tlbsan_class {
+	TLBSAN_CLASS_UNSPEC,
+	TLBSAN_CLASS_USE_AFTER_FREE,	/* 1: page freed while a device TLB maps it */
+	TLBSAN_CLASS_STALE,		/* 2: translation to a replaced page used */
+	TLBSAN_CLASS_MISSED,		/* 3: CPU entry changed, no notification came */
+	TLBSAN_CLASS_WP_WRITE,		/* 4: write through a write-protected mapping */
+	TLBSAN_CLASS_PROTOCOL,		/* 5: protocol anomaly */
+	TLBSAN_CLASS_REDUNDANT,		/* 6: audit: redundant secondary invalidation */
+	TLBSAN_CLASS_STALE_BENIGN,	/* 2, benign: same-content read-only replacement */
+
+	__TLBSAN_CLASS_MAX,
+};
+
+#define TLBSAN_CLASS_MAX (__TLBSAN_CLASS_MAX - 1)
 
 /*
  * Invalidation models.  HW and SW are correct; the others are broken on
@@ -235,6 +283,8 @@ enum tlbsan_dev_stat {
 	TLBSAN_DEV_PDE_FILLS,
 	TLBSAN_DEV_PDE_FLUSHED,
 	TLBSAN_DEV_PDE_STALE,		/* PDE hit whose table the PMD no longer holds */
+	TLBSAN_DEV_POISONED,		/* entries dropped because their page was freed */
+	TLBSAN_DEV_REPORTS_DROPPED,	/* reports lost to a full report buffer */
 
 	__TLBSAN_DEV_MAX,
 };

@@ -12,6 +12,8 @@
  *   munmap ADDR LEN | dontneed ADDR LEN     -> "ok"
  *   protect ADDR LEN ro|rw|none             -> "ok"
  *   thread                                  -> "TID" of a new idle thread
+ *   fork | reap        -> "PID" of a child sharing memory COW | "ok" once it is gone
+ *   ksm ADDR LEN                            -> "ok" (MADV_MERGEABLE)
  *   exit
  */
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef MAP_HUGE_1GB
@@ -102,6 +105,8 @@ int main(void)
 {
 	char line[256], a[64], b[64], c[64], d[64];
 	static int pipefd[2];
+	int childfd[2] = { -1, -1 };
+	pid_t child = 0;
 	unsigned long x, y;
 	pthread_t th;
 	int n;
@@ -139,6 +144,27 @@ int main(void)
 		} else if (!strcmp(a, "thread")) {
 			if (pthread_create(&th, NULL, idle_thread, pipefd))
 				printf("err thread\n");
+		} else if (!strcmp(a, "fork")) {
+			if (pipe(childfd))
+				return 1;
+			child = fork();
+			if (child == 0) {
+				close(childfd[1]);
+				/* Hold the COW-shared memory until reaped. */
+				while (read(childfd[0], &c[0], 1) > 0)
+					;
+				_exit(0);
+			}
+			close(childfd[0]);
+			printf("%d\n", (int)child);
+		} else if (!strcmp(a, "reap")) {
+			close(childfd[1]);
+			printf(child > 0 && waitpid(child, NULL, 0) == child ? "ok\n" : "err reap\n");
+			child = 0;
+		} else if (!strcmp(a, "ksm") && n == 3) {
+			x = strtoul(b, NULL, 0);
+			y = strtoul(c, NULL, 0);
+			printf(madvise((void *)x, y, MADV_MERGEABLE) ? "err madvise\n" : "ok\n");
 		} else if (!strcmp(a, "exit")) {
 			return 0;
 		} else {

@@ -3,6 +3,7 @@
 # on a real workload, bad inputs, teardown.  KTAP on stdout.
 . /tests/lib.sh
 . /tests/device.sh
+. /tests/checker.sh
 
 # Which under-lock secondary TLB callback this kernel line has.
 secondary_cb() {
@@ -133,4 +134,9 @@ ktap_run t_cli_without_module t_insmod t_bad_pid_strings t_attach_nonexistent_pi
 	t_invalidation_none_keeps_entries t_page_request_faults_in t_page_requests_off \
 	t_access_streams t_sampling_pattern t_clone_vm_threads_share_context \
 	t_device_bad_inputs t_models_under_workload \
+	t_class1_use_after_free_caught t_class1_silent_under_correct_models \
+	t_class2_stale_translation_caught t_class2_silent_under_correct_models \
+	t_class3_missed_notification_caught t_class4_write_through_write_protected_caught \
+	t_class3_4_silent_under_correct_models t_ksm_merge_is_benign t_ksm_merge_silent_under_hw \
+	t_class6_call_sites t_monitor_streams_reports t_reporter_bad_inputs \
 	t_rmmod_with_attached_context t_rmmod t_dmesg_clean

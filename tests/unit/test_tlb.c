@@ -164,3 +164,37 @@ UNIT_TEST(pde_cache)
 	CHECK_EQ(tlbsan_pde_invalidate(&pde, 0x3ff000, 0x400000), 1);
 	CHECK(!tlbsan_pde_lookup(&pde, 0x200000));
 }
+
+static int evicted;
+
+static void count_evict(const struct tlbsan_tlbe *e)
+{
+	(void)e;
+	evicted++;
+}
+
+static void mark(struct tlbsan_tlbe *e, void *arg)
+{
+	e->chk |= *(unsigned char *)arg;
+}
+
+UNIT_TEST(tlb_evict_hook_and_visit)
+{
+	struct tlbsan_tlb t;
+	unsigned char flag = 4;
+	unsigned long p;
+
+	tlbsan_tlb_init(&t, mem, 16, 4);
+	t.evict = count_evict;
+	evicted = 0;
+	for (p = 0; p < 40; p++)		/* 40 fills into 16 entries */
+		fill(&t, p << 12, p, TLBSAN_SIZE_4K);
+	CHECK_EQ(evicted, 24);
+	fill(&t, 39UL << 12, 1000, TLBSAN_SIZE_4K);	/* refill of a cached page */
+	CHECK_EQ(evicted, 25);
+	tlbsan_tlb_visit(&t, 36UL << 12, 38UL << 12, mark, &flag);
+	CHECK_EQ(tlbsan_tlb_lookup(&t, 36UL << 12)->chk, 4);
+	CHECK_EQ(tlbsan_tlb_lookup(&t, 38UL << 12)->chk, 0);
+	CHECK_EQ(tlbsan_tlb_flush_all(&t), 16);
+	CHECK_EQ(evicted, 41);
+}

@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The checker: the notifier contract made executable (decisions in
+ * oracle.c).  It watches three things:
+ *  - every notifier call delivered to a device (recorded in a small ring
+ *    for reports, marking the cached translations it covers);
+ *  - every device access, against a fresh walk of the CPU page tables,
+ *    under the TLB lock, so that the comparison is ordered against the
+ *    device's own flushes;
+ *  - every page freed on the machine (tracepoint mm_page_free), looked up
+ *    lock-free in a counting hash of the pfns any device TLB caches, and
+ *    only on a hit against the TLBs themselves.
+ * Reports are folded by (class, call site) into a bounded per-device table
+ * under the TLB lock and multicast from a worker: nothing on an mm path
+ * waits for the consumer.
+ *
+ * Walking the CPU page tables from a notifier callback (end check) is safe
+ * for the same reason as the device's walk (walk.c): interrupts are off
+ * (the TLB lock is taken irqsave) and Debian's x86-64 kernels free page
+ * tables through RCU or after a tlb_remove_table_sync_one() IPI to every
+ * CPU (MMU_GATHER_RCU_TABLE_FREE), both of which an interrupts-off
+ * section holds off.
+ */
+#include <linux/hash.h>
+#include <linux/kallsyms.h>
+#include <linux/module.h>
+#include <linux/rculist.h>
+#include <linux/stacktrace.h>
+#include <linux/tracepoint.h>
+#include <linux/uaccess.h>
+#include "compat.h"
+#include "oracle.h"
+#include "tlbsan.h"
+#include "walk.h"
+
+/* ---- pfns cached by any device TLB: a lock-free counting hash ---- */
+
+#define GRANULE_BITS	16
+/* Entries whose translation touches each 2 MiB frame granule, hashed. */
+static atomic_t tlbsan_granules[1 << GRANULE_BITS];
+/* Entries in every device TLB: zero makes the free hook a single read. */
+static atomic_t tlbsan_tracked;
+
+static inline atomic_t *granule(unsigned long pfn)
+{
+	return &tlbsan_granules[hash_long(pfn >> 9, GRANULE_BITS)];
+}
+
+static inline unsigned long tlbe_pages(const struct tlbsan_tlbe *e)
+{
+	return tlbsan_tlbe_bytes(e) >> PAGE_SHIFT;
+}
+
+static void track(const struct tlbsan_tlbe *e, int delta)
+{
+	unsigned long g, n = max(tlbe_pages(e) >> 9, 1UL);
+
+	for (g = 0; g < n; g++)
+		atomic_add(delta, granule(e->pfn + (g << 9)));
+	atomic_add(delta, &tlbsan_tracked);
+}
+
+void tlbsan_check_track_fill(const struct tlbsan_tlbe *e)
+{
+	track(e, 1);
+}
+
+/* The TLB's evict hook: every valid entry that leaves any TLB. */
+void tlbsan_check_evict(const struct tlbsan_tlbe *e)
+{
+	track(e, -1);
+}
+
+/* Devices the free hook looks at: RCU readers, writers under the lock. */
+static LIST_HEAD(tlbsan_check_devs);
+static DEFINE_SPINLOCK(tlbsan_check_devs_lock);
+
+void tlbsan_check_dev_add(struct tlbsan_dev *dev)
+{
+	spin_lock(&tlbsan_check_devs_lock);
+	list_add_tail_rcu(&dev->check_node, &tlbsan_check_devs);
+	spin_unlock(&tlbsan_check_devs_lock);
+}
+
+/* Process context; afterwards no free hook can see @dev. */
+void tlbsan_check_dev_del(struct tlbsan_dev *dev)
+{
+	spin_lock(&tlbsan_check_devs_lock);
+	list_del_rcu(&dev->check_node);
+	spin_unlock(&tlbsan_check_devs_lock);
+	synchronize_rcu();
+}
+
+/* ---- call sites ---- */
+
+/* Frames that are machinery, not the call site: notifier core, TLB flush, page freeing. */
+static const char *const tlbsan_machinery[] = {
+	"mmu_notifier", "__mmu_notifier", "mn_hlist", "mn_itree", "flush_tlb", "native_flush_tlb",
+	"__flush_tlb", "arch_tlbbatch", "ptep_clear_flush", "pmdp_", "pudp_", "tlb_flush",
+	"free_unref", "free_pages", "__free_pages", "free_pcp", "__free_one_page", "free_frozen",
+	"__folio_put", "folio_put", "put_page", "__put_page", "free_the_page", "__traceiter_",
+	"trace_", "stack_trace_save", "free_compound_page", "destroy_large_folio", "folios_put",
+	"free_unref_folios", "__folio_batch_release", "release_pages", "free_pages_and_swap_cache",
+	"tlb_batch_pages_flush", "__tlb_batch_free_encoded_pages", "free_swap_cache",
+};
+
+/*
+ * Whether @ip is machinery, cached: direct-mapped slots hold the address
+ * with bit 63 carrying the answer (kernel text addresses have it set).
+ */
+static unsigned long tlbsan_site_cache[256];
+
+static bool is_machinery(unsigned long ip)
+{
+	unsigned long *slot = &tlbsan_site_cache[hash_long(ip, 8)];
+	unsigned long c = READ_ONCE(*slot);
+	char name[KSYM_NAME_LEN];
+	bool skip = false;
+	unsigned int i;
+
+	if ((c | BIT(63)) == ip)
+		return c >> 63;
+	if (within_module(ip, THIS_MODULE)) {
+		skip = true;
+	} else {
+		sprint_symbol_no_offset(name, ip);
+		for (i = 0; i < ARRAY_SIZE(tlbsan_machinery); i++)
+			if (!strncmp(name, tlbsan_machinery[i], strlen(tlbsan_machinery[i])))
+				skip = true;
+	}
+	WRITE_ONCE(*slot, skip ? ip : ip & ~BIT(63));
+	return skip;
+}
+
+/* The first frame of @stack outside the machinery, or 0. */
+static unsigned long site_of(const unsigned long *stack, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (!is_machinery(stack[i]))
+			return stack[i];
+	return 0;
+}
+
+/* ---- reports ---- */
+
+static void report_add(struct tlbsan_dev *dev, struct tlbsan_report *r)
+{
+	struct tlbsan_report *old;
+	unsigned int i;
+
+	lockdep_assert_held(&dev->lock);
+	atomic64_inc(&dev->classes[r->cls]);
+	for (i = 0; i < dev->nr_reports; i++) {
+		old = &dev->reports[i];
+		if (old->cls == r->cls && old->site == r->site) {
+			old->count++;
+			goto queue;
+		}
+	}
+	if (dev->nr_reports == TLBSAN_REPORTS) {
+		tlbsan_dev_inc(dev, TLBSAN_DEV_REPORTS_DROPPED);
+		return;
+	}
+	r->count = 1;
+	r->sent = 0;
+	dev->reports[dev->nr_reports++] = *r;
+queue:
+	queue_work(tlbsan_wq, &dev->report_work);
+}
+
+static struct tlbsan_inv_rec *inv_find(struct tlbsan_dev *dev, u64 id)
+{
+	struct tlbsan_inv_rec *rec = &dev->inv_ring[id % TLBSAN_INV_RING];
+
+	return id && rec->id == id ? rec : NULL;
+}
+
+/* A report about translation @e, with the nearest notifier call that covered it. */
+static void report_init(struct tlbsan_dev *dev, struct tlbsan_report *r, u32 cls,
+			const struct tlbsan_tlbe *e, unsigned long va)
+{
+	struct tlbsan_inv_rec *inv = inv_find(dev, e->inv_id);
+
+	memset(r, 0, sizeof(*r));
+	r->cls = cls;
+	r->thread = e->thread;
+	r->va = va;
+	r->old_pfn = e->pfn + ((va - e->va) >> PAGE_SHIFT);
+	r->fill_ns = e->fill_ns;
+	r->at_ns = ktime_get_ns();
+	if (inv) {
+		r->inv = *inv;
+		r->site = site_of(inv->stack, inv->nr_stack);
+	}
+}
+
+static void report_protocol(struct tlbsan_dev *dev, struct tlbsan_inv_rec *rec,
+			    const char *detail)
+{
+	struct tlbsan_report r = {
+		.cls = TLBSAN_CLASS_PROTOCOL,
+		.thread = U32_MAX,
+		.va = rec->start,
+		.at_ns = rec->start_ns,
+		.detail = detail,
+		.inv = *rec,
+		.site = site_of(rec->stack, rec->nr_stack),
+	};
+
+	report_add(dev, &r);
+}
+
+/* Same bytes in two pages?  Through the direct map, without faulting. */
+static bool pages_equal(unsigned long a, unsigned long b)
+{
+	u64 x[8], y[8];
+	unsigned int off;
+
+	for (off = 0; off < PAGE_SIZE; off += sizeof(x)) {
+		if (copy_from_kernel_nofault(x, pfn_to_kaddr(a) + off, sizeof(x)) ||
+		    copy_from_kernel_nofault(y, pfn_to_kaddr(b) + off, sizeof(y)) ||
+		    memcmp(x, y, sizeof(x)))
+			return false;
+	}
+	return true;
+}
+
+static void cpu_view(struct tlbsan_dev *dev, unsigned long va, struct tlbsan_cpu_view *c,
+		     u64 *pte)
+{
+	struct tlbsan_xlat x;
+
+	c->walk = tlbsan_walk(dev->ctx->mn_range.mm, va, 0, &x);
+	c->pfn = c->walk == TLBSAN_WALK_OK ? tlbsan_xlat_pfn(&x, va) : 0;
+	c->writable = c->walk == TLBSAN_WALK_OK && x.cpu_write;
+	*pte = c->walk == TLBSAN_WALK_OK ? x.raw : 0;
+}
+
+static void dev_view(const struct tlbsan_dev *dev, const struct tlbsan_tlbe *e,
+		     unsigned long va, struct tlbsan_dev_view *d)
+{
+	d->chk = e->chk;
+	d->secondary_model = dev->cfg.model == TLBSAN_MODEL_HW ||
+			     dev->cfg.model == TLBSAN_MODEL_LAZY;
+	d->pfn = e->pfn + ((va - e->va) >> PAGE_SHIFT);
+	d->writable = e->perm & TLBSAN_PERM_WRITE;
+}
+
+/* ---- notifier calls ---- */
+
+struct mark_arg {
+	u8 set, clear;
+	u64 id;
+};
+
+static void mark_fn(struct tlbsan_tlbe *e, void *arg)
+{
+	struct mark_arg *m = arg;
+
+	e->chk = (e->chk & ~m->clear) | m->set;
+	e->inv_id = m->id;
+}
+
+/*
+ * A start or secondary call delivered to the device.  Records it, checks
+ * its range and marks the translations it covers.  Returns its record id.
+ */
+u64 tlbsan_check_call(struct tlbsan_dev *dev, enum tlbsan_cb cb, int event,
+		      unsigned long start, unsigned long end)
+{
+	u64 id = ++dev->inv_next_id;
+	struct tlbsan_inv_rec *rec = &dev->inv_ring[id % TLBSAN_INV_RING];
+	struct mark_arg m = { .id = id };
+	bool redundant = false;
+	struct tlbsan_open *o;
+	struct tlbsan_site *s;
+	unsigned long site;
+	unsigned int i;
+
+	lockdep_assert_held(&dev->lock);
+	rec->id = id;
+	rec->start_ns = ktime_get_ns();
+	rec->end_ns = 0;
+	rec->start = start;
+	rec->end = end;
+	rec->cb = cb;
+	rec->event = event;
+	rec->nr_stack = stack_trace_save(rec->stack, TLBSAN_STACK_DEPTH, 0);
+
+	if (dev->released)
+		report_protocol(dev, rec, "notifier call after ->release");
+	if (tlbsan_range_is_anomalous(start, end))
+		report_protocol(dev, rec, "zero-length or inverted range");
+
+	if (cb == TLBSAN_CB_INVALIDATE_RANGE_START) {
+		if (dev->nr_open < TLBSAN_OPEN_MAX) {
+			o = &dev->open[dev->nr_open++];
+			memset(o, 0, sizeof(*o));
+			o->id = id;
+			o->start = start;
+			o->end = end;
+			o->event = event;
+		} else {
+			dev->open_overflow = true;
+		}
+		m.set = TLBSAN_CHK_STARTED;
+		m.clear = TLBSAN_CHK_ENDED;
+		tlbsan_tlb_visit(&dev->tlb, start, end, mark_fn, &m);
+		return id;
+	}
+
+	/*
+	 * Secondary call.  Redundant when a bracket in progress already had
+	 * a secondary call covering this range and nothing was filled since:
+	 * there cannot be anything left to flush (the 2017 thread's subject).
+	 */
+	for (i = 0; i < dev->nr_open; i++) {
+		o = &dev->open[i];
+		if (!tlbsan_range_overlaps(o->start, o->end, start, end - start))
+			continue;
+		if (!rec->event)
+			rec->event = o->event;
+		if (o->sec_valid && o->sec_start <= start && end <= o->sec_end &&
+		    o->sec_fill_seq == dev->fill_seq)
+			redundant = true;
+		o->sec_valid = true;
+		o->sec_start = start;
+		o->sec_end = end;
+		o->sec_fill_seq = dev->fill_seq;
+	}
+	site = site_of(rec->stack, rec->nr_stack);
+	for (i = 0; i < dev->nr_sites; i++)
+		if (dev->sites[i].ip == site && dev->sites[i].event == rec->event)
+			break;
+	if (i == dev->nr_sites && i < TLBSAN_SITES) {
+		dev->sites[i].ip = site;
+		dev->sites[i].event = rec->event;
+		dev->nr_sites++;
+	}
+	if (i < dev->nr_sites) {
+		s = &dev->sites[i];
+		s->calls++;
+		s->redundant += redundant;
+	}
+	if (redundant) {
+		struct tlbsan_report r = {
+			.cls = TLBSAN_CLASS_REDUNDANT,
+			.thread = U32_MAX,
+			.va = start,
+			.at_ns = rec->start_ns,
+			.detail = "secondary invalidation found nothing left to flush",
+			.inv = *rec,
+			.site = site,
+		};
+
+		report_add(dev, &r);
+	}
+	m.set = TLBSAN_CHK_SECONDARY;
+	tlbsan_tlb_visit(&dev->tlb, start, end, mark_fn, &m);
+	return id;
+}
+
+struct end_arg {
+	struct tlbsan_dev *dev;
+	struct tlbsan_inv_rec *rec;
+};
+
+static void end_fn(struct tlbsan_tlbe *e, void *arg)
+{
+	struct end_arg *a = arg;
+	struct tlbsan_dev *dev = a->dev;
+	struct tlbsan_cpu_view c;
+	struct tlbsan_dev_view d;
+	struct tlbsan_report r;
+	bool same = false;
+	u32 cls;
+	u64 pte;
+
+	if (e->chk & TLBSAN_CHK_STARTED)
+		e->chk |= TLBSAN_CHK_ENDED;
+	cpu_view(dev, e->va, &c, &pte);
+	dev_view(dev, e, e->va, &d);
+	if (tlbsan_replaced(&d, &c) && !c.writable)
+		same = pages_equal(d.pfn, c.pfn);
+	cls = tlbsan_oracle_end(&d, &c, same);
+	if (!cls)
+		return;
+	report_init(dev, &r, cls, e, e->va);
+	r.new_pfn = c.pfn;
+	r.has_new = true;
+	r.pte = pte;
+	r.at_ns = a->rec->end_ns;
+	r.detail = cls == TLBSAN_CLASS_STALE_BENIGN ?
+		   "read-only same-content replacement still cached at invalidate_range_end" :
+		   "translation to a replaced page still cached at invalidate_range_end";
+	report_add(dev, &r);
+}
+
+/* invalidate_range_end delivered to the device, before the model acts. */
+void tlbsan_check_end(struct tlbsan_dev *dev, int event, unsigned long start,
+		      unsigned long end)
+{
+	struct tlbsan_inv_rec *rec = NULL, tmp;
+	struct end_arg a = { .dev = dev };
+	bool mismatch = false;
+	unsigned int i;
+
+	lockdep_assert_held(&dev->lock);
+	for (i = 0; i < dev->nr_open; i++) {
+		struct tlbsan_open *o = &dev->open[i];
+
+		if (o->event != event)
+			continue;
+		if (o->start == start && o->end == end) {
+			rec = inv_find(dev, o->id);
+			dev->open[i] = dev->open[--dev->nr_open];
+			mismatch = false;
+			break;
+		}
+		if (tlbsan_range_overlaps(o->start, o->end, start, end - start))
+			mismatch = true;
+	}
+	if (!rec) {
+		/* The start may predate the attach: only a near miss is reported. */
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.start = start;
+		tmp.end = end;
+		tmp.event = event;
+		tmp.cb = TLBSAN_CB_INVALIDATE_RANGE_END;
+		tmp.start_ns = ktime_get_ns();
+		tmp.nr_stack = stack_trace_save(tmp.stack, TLBSAN_STACK_DEPTH, 0);
+		if (mismatch && !dev->open_overflow)
+			report_protocol(dev, &tmp, "invalidate_range_end range differs from its start");
+		rec = &tmp;
+	}
+	rec->end_ns = ktime_get_ns();
+	a.rec = rec;
+	tlbsan_tlb_visit(&dev->tlb, start, end, end_fn, &a);
+}
+
+/*
+ * A device access through @e at @va: compare with the CPU page table now.
+ * TLB lock held, interrupts off, in a device thread using the mm.  Returns
+ * whether a write may go ahead: the CPU still maps the same page (so it is
+ * not free) and the access is no violation.
+ */
+bool tlbsan_check_access(struct tlbsan_dev *dev, struct tlbsan_tlbe *e, unsigned long va,
+			 u32 op, u32 thread)
+{
+	bool write = op != TLBSAN_OP_READ;
+	struct tlbsan_cpu_view c;
+	struct tlbsan_dev_view d;
+	struct tlbsan_report r;
+	bool same = false;
+	u32 cls;
+	u64 pte;
+
+	lockdep_assert_held(&dev->lock);
+	cpu_view(dev, va, &c, &pte);
+	dev_view(dev, e, va, &d);
+	if (tlbsan_oracle_wants_content(&d, &c, write))
+		same = pages_equal(d.pfn, c.pfn);
+	cls = tlbsan_oracle_access(&d, &c, write, same);
+	if (cls) {
+		report_init(dev, &r, cls, e, va);
+		r.thread = thread;
+		r.op = op;
+		r.pte = pte;
+		r.has_new = c.walk == TLBSAN_WALK_OK;
+		r.new_pfn = c.pfn;
+		r.detail = cls == TLBSAN_CLASS_MISSED ?
+			   "the CPU entry changed and no notification covered the translation" :
+			   cls == TLBSAN_CLASS_WP_WRITE ?
+			   "device write through a translation the CPU write-protected" :
+			   cls == TLBSAN_CLASS_STALE_BENIGN ?
+			   "device read through a read-only same-content replacement" :
+			   "device access through a translation to a replaced page";
+		report_add(dev, &r);
+	}
+	return c.walk == TLBSAN_WALK_OK && c.pfn == d.pfn &&
+	       (!cls || cls == TLBSAN_CLASS_STALE_BENIGN);
+}
+
+/* ---- page frees ---- */
+
+static void check_free_dev(struct tlbsan_dev *dev, unsigned long pfn, unsigned long n,
+			   unsigned long *stack, unsigned int *nr_stack)
+{
+	struct tlbsan_tlbe *e;
+	struct tlbsan_report r;
+	unsigned long flags, first;
+	unsigned int i;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	for (i = 0; i < dev->tlb.sets * dev->tlb.ways; i++) {
+		e = &dev->tlb.e[i];
+		if (!e->valid || e->pfn >= pfn + n || pfn >= e->pfn + tlbe_pages(e))
+			continue;
+		if (!*nr_stack)
+			*nr_stack = stack_trace_save(stack, TLBSAN_STACK_DEPTH, 0);
+		first = max(pfn, e->pfn);
+		report_init(dev, &r, TLBSAN_CLASS_USE_AFTER_FREE, e,
+			    e->va + ((first - e->pfn) << PAGE_SHIFT));
+		r.detail = tlbsan_notified(e->chk) ?
+			   "page freed while the device still caches it (notified, not flushed)" :
+			   "page freed while the device still caches it (never notified)";
+		r.nr_stack = *nr_stack;
+		memcpy(r.stack, stack, sizeof(r.stack));
+		r.site = site_of(stack, *nr_stack);
+		report_add(dev, &r);
+		/* Poison: the device must never touch memory that is someone else's now. */
+		tlbsan_tlb_drop(&dev->tlb, e);
+		tlbsan_dev_inc(dev, TLBSAN_DEV_POISONED);
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+}
+
+/* Slow path: some granule of [pfn, pfn + n) is cached by some device. */
+static noinline void check_free(unsigned long pfn, unsigned long n)
+{
+	unsigned long stack[TLBSAN_STACK_DEPTH];
+	unsigned int nr_stack = 0;
+	struct tlbsan_dev *dev;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(dev, &tlbsan_check_devs, check_node)
+		check_free_dev(dev, pfn, n, stack, &nr_stack);
+	rcu_read_unlock();
+}
+
+/* Tracepoint mm_page_free: runs for every page freed, in any context. */
+static void tlbsan_page_free(void *data, struct page *page, unsigned int order)
+{
+	unsigned long pfn, g, n = 1UL << order;
+
+	if (likely(!atomic_read(&tlbsan_tracked)))
+		return;
+	pfn = page_to_pfn(page);
+	for (g = pfn >> 9; g <= (pfn + n - 1) >> 9; g++) {
+		if (atomic_read(granule(g << 9))) {
+			check_free(pfn, n);
+			return;
+		}
+	}
+}
+
+static struct tracepoint *tlbsan_tp_page_free;
+
+static void find_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "mm_page_free"))
+		tlbsan_tp_page_free = tp;
+}
+
+int tlbsan_check_init(void)
+{
+	for_each_kernel_tracepoint(find_tp, NULL);
+	if (!tlbsan_tp_page_free) {
+		pr_err("tlbsan: no mm_page_free tracepoint: use-after-free detection impossible\n");
+		return -ENOENT;
+	}
+	return tracepoint_probe_register(tlbsan_tp_page_free, tlbsan_page_free, NULL);
+}
+
+void tlbsan_check_exit(void)
+{
+	tracepoint_probe_unregister(tlbsan_tp_page_free, tlbsan_page_free, NULL);
+	tracepoint_synchronize_unregister();
+}
+
+/* ---- delivery ---- */
+
+static const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = {
+	[TLBSAN_CLASS_USE_AFTER_FREE]	= "use-after-free",
+	[TLBSAN_CLASS_STALE]		= "stale-translation",
+	[TLBSAN_CLASS_MISSED]		= "missed-notification",
+	[TLBSAN_CLASS_WP_WRITE]		= "write-through-write-protected",
+	[TLBSAN_CLASS_PROTOCOL]		= "protocol-anomaly",
+	[TLBSAN_CLASS_REDUNDANT]	= "redundant-notification",
+	[TLBSAN_CLASS_STALE_BENIGN]	= "stale-translation-benign",
+};
+
+/* Multicast reports whose count grew; first of each class also to dmesg. */
+void tlbsan_report_fn(struct work_struct *work)
+{
+	struct tlbsan_dev *dev = container_of(work, struct tlbsan_dev, report_work);
+	struct tlbsan_report r;
+	unsigned long flags;
+	unsigned int i;
+	bool warn;
+
+	for (i = 0; ; i++) {
+		spin_lock_irqsave(&dev->lock, flags);
+		if (i >= dev->nr_reports) {
+			spin_unlock_irqrestore(&dev->lock, flags);
+			break;
+		}
+		if (dev->reports[i].count == dev->reports[i].sent) {
+			spin_unlock_irqrestore(&dev->lock, flags);
+			continue;
+		}
+		r = dev->reports[i];
+		dev->reports[i].sent = r.count;
+		warn = r.cls != TLBSAN_CLASS_REDUNDANT && r.cls != TLBSAN_CLASS_STALE_BENIGN &&
+		       !(dev->warned & BIT(r.cls));
+		dev->warned |= BIT(r.cls);
+		spin_unlock_irqrestore(&dev->lock, flags);
+
+		if (warn)
+			pr_warn("tlbsan: pasid %u pid %d (%s): %s at va %#lx, site %pS: %s\n",
+				dev->ctx->pasid, dev->ctx->pid, dev->ctx->comm,
+				tlbsan_class_names[r.cls], r.va, (void *)r.site, r.detail);
+		tlbsan_genl_report(dev->ctx, &r);
+	}
+}

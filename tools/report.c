@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * monitor, report, sites: the checker's findings for humans (a timeline per
+ * report, in the style of the 2017 thread) or as JSON (one object per
+ * report, then a summary object; field names in the README).
+ *
+ * Exit status: 0 when no violation was seen, 1 when at least one was (by
+ * default classes 1-5; --fail-on CLASS,... chooses), 2 on usage or setup
+ * errors.
+ */
+#include <getopt.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "cmd.h"
+#include "names.h"
+
+#define MAX_KEYS 64
+
+/* Summary counts by key (class, event or call site). */
+struct tally {
+	char *key[MAX_KEYS];
+	unsigned long long n[MAX_KEYS];
+	int nr;
+};
+
+struct report_opts {
+	bool json;
+	unsigned int fail_mask;		/* bit per class that fails the run */
+	long count;			/* monitor: stop after this many reports */
+	int pid;
+};
+
+struct report_state {
+	const struct report_opts *o;
+	unsigned long long violations;	/* in fail_mask */
+	unsigned long long reports;
+	struct tally by_class, by_event, by_site;
+};
+
+static void tally_add(struct tally *t, const char *key, unsigned long long n)
+{
+	int i;
+
+	for (i = 0; i < t->nr; i++) {
+		if (!strcmp(t->key[i], key)) {
+			t->n[i] += n;
+			return;
+		}
+	}
+	if (t->nr < MAX_KEYS) {
+		t->key[t->nr] = strdup(key);
+		t->n[t->nr++] = n;
+	}
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* x86-64 PTE flag bits, for people. */
+static void pte_flags(unsigned long long pte, char *buf, size_t len)
+{
+	static const struct { int bit; const char *name; } f[] = {
+		{ 0, "P" }, { 1, "W" }, { 2, "U" }, { 5, "A" }, { 6, "D" }, { 7, "PSE" },
+		{ 8, "G" }, { 63, "NX" },
+	};
+	size_t i, off = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (pte & (1ULL << f[i].bit))
+			off += snprintf(buf + off, len - off, "%s%s", off ? " " : "", f[i].name);
+	if (!off)
+		snprintf(buf, len, "none");
+}
+
+static unsigned long long u64_or(struct nlattr *a, unsigned long long def)
+{
+	return a ? (unsigned long long)nla_get_u64(a) : def;
+}
+
+struct event {
+	unsigned long long ns;
+	char text[256];
+};
+
+static int event_cmp(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+static void print_stack(const char *indent, struct nlattr *stack)
+{
+	struct nlattr *f;
+	int rem;
+
+	if (!stack)
+		return;
+	nla_for_each_nested(f, stack, rem)
+		printf("%s%s\n", indent, nla_get_string(f));
+}
+
+static void json_stack(struct nlattr *stack)
+{
+	struct nlattr *f;
+	int rem, first = 1;
+
+	printf("[");
+	if (stack) {
+		nla_for_each_nested(f, stack, rem) {
+			printf("%s", first ? "" : ",");
+			json_str(nla_get_string(f));
+			first = 0;
+		}
+	}
+	printf("]");
+}
+
+static const char *op_verb(unsigned int op)
+{
+	return op == TLBSAN_OP_READ ? "reads" : op == TLBSAN_OP_WRITE ? "writes" :
+	       op == TLBSAN_OP_CAS ? "compare-and-swaps" : "uses";
+}
+
+static void print_human(struct nlattr **tb, struct nlattr **inv, unsigned int cls,
+			const char *site)
+{
+	struct event ev[4];
+	int n = 0, i;
+	unsigned long long t0, thread = u64_or(NULL, 0);
+	char flags[64];
+
+	if (tb[TLBSAN_ATTR_THREAD])
+		thread = nla_get_u32(tb[TLBSAN_ATTR_THREAD]);
+	printf("=== %s (class %u)%s x%llu: pid %u (%s) pasid %u va 0x%llx\n",
+	       tlbsan_name(tlbsan_class_names, __TLBSAN_CLASS_MAX, cls),
+	       cls == TLBSAN_CLASS_STALE_BENIGN ? 2 : cls,
+	       cls == TLBSAN_CLASS_STALE_BENIGN || cls == TLBSAN_CLASS_REDUNDANT ? " [not a violation]" : "",
+	       u64_or(tb[TLBSAN_ATTR_COUNT], 1), nla_get_u32(tb[TLBSAN_ATTR_PID]),
+	       tb[TLBSAN_ATTR_COMM] ? nla_get_string(tb[TLBSAN_ATTR_COMM]) : "?",
+	       nla_get_u32(tb[TLBSAN_ATTR_PASID]), u64_or(tb[TLBSAN_ATTR_VA], 0));
+	if (tb[TLBSAN_ATTR_DETAIL])
+		printf("    %s\n", nla_get_string(tb[TLBSAN_ATTR_DETAIL]));
+
+	if (tb[TLBSAN_ATTR_FILL_NS]) {
+		ev[n].ns = nla_get_u64(tb[TLBSAN_ATTR_FILL_NS]);
+		snprintf(ev[n++].text, sizeof(ev[0].text), "DEV-thread-%llu fill va 0x%llx -> pfn 0x%llx",
+			 thread, u64_or(tb[TLBSAN_ATTR_VA], 0), u64_or(tb[TLBSAN_ATTR_OLD_PFN], 0));
+	}
+	if (inv[TLBSAN_ATTR_START_NS]) {
+		const char *cb = tlbsan_name(tlbsan_cb_names, __TLBSAN_CB_MAX,
+					     inv[TLBSAN_ATTR_CB] ? nla_get_u32(inv[TLBSAN_ATTR_CB]) : 0);
+		const char *evn = inv[TLBSAN_ATTR_EVENT] && nla_get_u32(inv[TLBSAN_ATTR_EVENT]) ?
+				  tlbsan_name(tlbsan_event_names, __TLBSAN_EVENT_MAX,
+					      nla_get_u32(inv[TLBSAN_ATTR_EVENT])) : "-";
+
+		ev[n].ns = nla_get_u64(inv[TLBSAN_ATTR_START_NS]);
+		snprintf(ev[n++].text, sizeof(ev[0].text), "CPU %s %s [%s 0x%llx-0x%llx]", site, cb,
+			 evn, u64_or(inv[TLBSAN_ATTR_START], 0), u64_or(inv[TLBSAN_ATTR_END], 0));
+		if (inv[TLBSAN_ATTR_END_NS]) {
+			ev[n].ns = nla_get_u64(inv[TLBSAN_ATTR_END_NS]);
+			snprintf(ev[n++].text, sizeof(ev[0].text), "CPU %s invalidate_range_end", site);
+		}
+	}
+	pte_flags(u64_or(tb[TLBSAN_ATTR_PTE], 0), flags, sizeof(flags));
+	ev[n].ns = u64_or(tb[TLBSAN_ATTR_AT_NS], 0);
+	if (cls == TLBSAN_CLASS_USE_AFTER_FREE)
+		snprintf(ev[n++].text, sizeof(ev[0].text), "CPU %s frees pfn 0x%llx, still cached by DEV-thread-%llu",
+			 site, u64_or(tb[TLBSAN_ATTR_OLD_PFN], 0), thread);
+	else if (tb[TLBSAN_ATTR_OP])
+		snprintf(ev[n++].text, sizeof(ev[0].text),
+			 "DEV-thread-%llu %s old pfn 0x%llx while PTE -> %s0x%llx (%s)", thread,
+			 op_verb(nla_get_u32(tb[TLBSAN_ATTR_OP])), u64_or(tb[TLBSAN_ATTR_OLD_PFN], 0),
+			 tb[TLBSAN_ATTR_NEW_PFN] ? "pfn " : "none ",
+			 u64_or(tb[TLBSAN_ATTR_NEW_PFN], 0), flags);
+	else if (tb[TLBSAN_ATTR_NEW_PFN])
+		snprintf(ev[n++].text, sizeof(ev[0].text),
+			 "CPU %s invalidate_range_end: device still caches pfn 0x%llx, PTE -> pfn 0x%llx (%s)",
+			 site, u64_or(tb[TLBSAN_ATTR_OLD_PFN], 0), u64_or(tb[TLBSAN_ATTR_NEW_PFN], 0), flags);
+	else
+		snprintf(ev[n++].text, sizeof(ev[0].text), "CPU %s", site);
+	qsort(ev, n, sizeof(ev[0]), event_cmp);
+	t0 = ev[0].ns;
+	for (i = 0; i < n; i++)
+		printf("    [T+%llu ns] %s\n", ev[i].ns - t0, ev[i].text);
+	printf("    call site: %s\n", site);
+	if (tb[TLBSAN_ATTR_STACK]) {
+		printf("    %s stack:\n", cls == TLBSAN_CLASS_USE_AFTER_FREE ? "free" : "access");
+		print_stack("      ", tb[TLBSAN_ATTR_STACK]);
+	}
+	if (inv[TLBSAN_ATTR_STACK]) {
+		printf("    invalidation stack:\n");
+		print_stack("      ", inv[TLBSAN_ATTR_STACK]);
+	}
+	if (u64_or(tb[TLBSAN_ATTR_DROPPED], 0))
+		printf("    (%llu reports of this context were dropped: buffer full)\n",
+		       u64_or(tb[TLBSAN_ATTR_DROPPED], 0));
+}
+
+static void print_json(struct nlattr **tb, struct nlattr **inv, unsigned int cls,
+		       const char *site)
+{
+	char flags[64];
+
+	pte_flags(u64_or(tb[TLBSAN_ATTR_PTE], 0), flags, sizeof(flags));
+	printf("{\"type\":\"report\",\"class\":%u,\"class_name\":\"%s\",\"violation\":%s,"
+	       "\"count\":%llu,\"pid\":%u,\"comm\":", cls,
+	       tlbsan_name(tlbsan_class_names, __TLBSAN_CLASS_MAX, cls),
+	       cls >= TLBSAN_CLASS_USE_AFTER_FREE && cls <= TLBSAN_CLASS_PROTOCOL ? "true" : "false",
+	       u64_or(tb[TLBSAN_ATTR_COUNT], 1), nla_get_u32(tb[TLBSAN_ATTR_PID]));
+	json_str(tb[TLBSAN_ATTR_COMM] ? nla_get_string(tb[TLBSAN_ATTR_COMM]) : "");
+	printf(",\"pasid\":%u,\"va\":\"0x%llx\"", nla_get_u32(tb[TLBSAN_ATTR_PASID]),
+	       u64_or(tb[TLBSAN_ATTR_VA], 0));
+	if (tb[TLBSAN_ATTR_OLD_PFN])
+		printf(",\"old_pfn\":\"0x%llx\"", u64_or(tb[TLBSAN_ATTR_OLD_PFN], 0));
+	else
+		printf(",\"old_pfn\":null");
+	if (tb[TLBSAN_ATTR_NEW_PFN])
+		printf(",\"new_pfn\":\"0x%llx\",\"pte\":\"0x%llx\",\"pte_flags\":\"%s\"",
+		       u64_or(tb[TLBSAN_ATTR_NEW_PFN], 0), u64_or(tb[TLBSAN_ATTR_PTE], 0), flags);
+	else
+		printf(",\"new_pfn\":null,\"pte\":null,\"pte_flags\":null");
+	if (tb[TLBSAN_ATTR_THREAD])
+		printf(",\"thread\":%u", nla_get_u32(tb[TLBSAN_ATTR_THREAD]));
+	else
+		printf(",\"thread\":null");
+	printf(",\"op\":");
+	if (tb[TLBSAN_ATTR_OP])
+		json_str(tlbsan_name(tlbsan_op_names, __TLBSAN_OP_MAX, nla_get_u32(tb[TLBSAN_ATTR_OP])));
+	else
+		printf("null");
+	if (tb[TLBSAN_ATTR_FILL_NS])
+		printf(",\"fill_ns\":%llu", u64_or(tb[TLBSAN_ATTR_FILL_NS], 0));
+	else
+		printf(",\"fill_ns\":null");
+	printf(",\"at_ns\":%llu,\"site\":", u64_or(tb[TLBSAN_ATTR_AT_NS], 0));
+	json_str(site);
+	printf(",\"detail\":");
+	json_str(tb[TLBSAN_ATTR_DETAIL] ? nla_get_string(tb[TLBSAN_ATTR_DETAIL]) : "");
+	printf(",\"invalidation\":");
+	if (inv[TLBSAN_ATTR_START_NS]) {
+		printf("{\"callback\":\"%s\",\"event\":",
+		       tlbsan_name(tlbsan_cb_names, __TLBSAN_CB_MAX,
+				   inv[TLBSAN_ATTR_CB] ? nla_get_u32(inv[TLBSAN_ATTR_CB]) : 0));
+		if (inv[TLBSAN_ATTR_EVENT] && nla_get_u32(inv[TLBSAN_ATTR_EVENT]))
+			json_str(tlbsan_name(tlbsan_event_names, __TLBSAN_EVENT_MAX,
+					     nla_get_u32(inv[TLBSAN_ATTR_EVENT])));
+		else
+			printf("null");
+		printf(",\"start\":\"0x%llx\",\"end\":\"0x%llx\",\"start_ns\":%llu,\"end_ns\":",
+		       u64_or(inv[TLBSAN_ATTR_START], 0), u64_or(inv[TLBSAN_ATTR_END], 0),
+		       u64_or(inv[TLBSAN_ATTR_START_NS], 0));
+		if (inv[TLBSAN_ATTR_END_NS])
+			printf("%llu", u64_or(inv[TLBSAN_ATTR_END_NS], 0));
+		else
+			printf("null");
+		printf(",\"stack\":");
+		json_stack(inv[TLBSAN_ATTR_STACK]);
+		printf("}");
+	} else {
+		printf("null");
+	}
+	printf(",\"stack\":");
+	json_stack(tb[TLBSAN_ATTR_STACK]);
+	printf(",\"dropped\":%llu}\n", u64_or(tb[TLBSAN_ATTR_DROPPED], 0));
+}
+
+static int report_msg(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[TLBSAN_ATTR_MAX + 1], *inv[TLBSAN_ATTR_MAX + 1];
+	struct report_state *st = arg;
+	const char *site, *evn = "-";
+	unsigned long long count;
+	unsigned int cls;
+
+	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd != TLBSAN_CMD_REPORT)
+		return NL_SKIP;
+	if (tlbsan_nl_parse(msg, tb) || !tb[TLBSAN_ATTR_CLASS] || !tb[TLBSAN_ATTR_PID] ||
+	    !tb[TLBSAN_ATTR_PASID])
+		return NL_SKIP;
+	memset(inv, 0, sizeof(inv));
+	if (tb[TLBSAN_ATTR_INV])
+		nla_parse_nested(inv, TLBSAN_ATTR_MAX, tb[TLBSAN_ATTR_INV], NULL);
+	cls = nla_get_u32(tb[TLBSAN_ATTR_CLASS]);
+	site = tb[TLBSAN_ATTR_SITE] ? nla_get_string(tb[TLBSAN_ATTR_SITE]) : "?";
+	count = u64_or(tb[TLBSAN_ATTR_COUNT], 1);
+	if (st->o->json)
+		print_json(tb, inv, cls, site);
+	else
+		print_human(tb, inv, cls, site);
+	fflush(stdout);
+	st->reports++;
+	if (cls < 32 && (st->o->fail_mask & (1u << cls)))
+		st->violations += count;
+	if (inv[TLBSAN_ATTR_EVENT] && nla_get_u32(inv[TLBSAN_ATTR_EVENT]))
+		evn = tlbsan_name(tlbsan_event_names, __TLBSAN_EVENT_MAX,
+				  nla_get_u32(inv[TLBSAN_ATTR_EVENT]));
+	tally_add(&st->by_class, tlbsan_name(tlbsan_class_names, __TLBSAN_CLASS_MAX, cls), count);
+	tally_add(&st->by_event, evn, count);
+	tally_add(&st->by_site, site, count);
+	return NL_OK;
+}
+
+static void print_tally(const char *title, const struct tally *t, bool json)
+{
+	int i;
+
+	if (json) {
+		printf(",\"%s\":{", title);
+		for (i = 0; i < t->nr; i++) {
+			printf("%s", i ? "," : "");
+			json_str(t->key[i]);
+			printf(":%llu", t->n[i]);
+		}
+		printf("}");
+		return;
+	}
+	printf("  by %s:\n", title);
+	if (!t->nr)
+		printf("    (none)\n");
+	for (i = 0; i < t->nr; i++)
+		printf("    %-50s %llu\n", t->key[i], t->n[i]);
+}
+
+static int summary(struct report_state *st)
+{
+	if (st->o->json) {
+		printf("{\"type\":\"summary\",\"reports\":%llu,\"violations\":%llu",
+		       st->reports, st->violations);
+		print_tally("class", &st->by_class, true);
+		print_tally("event", &st->by_event, true);
+		print_tally("site", &st->by_site, true);
+		printf("}\n");
+	} else {
+		printf("--- summary: %llu reports, %llu violations\n", st->reports, st->violations);
+		print_tally("class", &st->by_class, false);
+		print_tally("event", &st->by_event, false);
+		print_tally("site", &st->by_site, false);
+	}
+	fflush(stdout);
+	return st->violations ? EXIT_FAIL : EXIT_OK;
+}
+
+/* --json, --fail-on CLASS,..., --count N; then an optional PID. */
+static int parse_report(const struct tlbsan_command *cmd, int argc, char **argv,
+			struct report_opts *o, bool monitor)
+{
+	static const struct option lopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long v;
+	char *list, *tok, *save;
+	int c, k;
+
+	memset(o, 0, sizeof(*o));
+	for (k = TLBSAN_CLASS_USE_AFTER_FREE; k <= TLBSAN_CLASS_PROTOCOL; k++)
+		o->fail_mask |= 1u << k;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'f':
+			o->fail_mask = 0;
+			list = strdup(optarg);
+			for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				k = tlbsan_name_index(tlbsan_class_names, __TLBSAN_CLASS_MAX, tok);
+				if (!k && !tlbsan_parse_u64(tok, 1, TLBSAN_CLASS_MAX, &v))
+					k = (int)v;
+				if (!k) {
+					fprintf(stderr, "tlbsan: invalid class '%s' for --fail-on (1-%d or a name: %s, ...)\n",
+						tok, TLBSAN_CLASS_MAX,
+						tlbsan_class_names[TLBSAN_CLASS_USE_AFTER_FREE]);
+					free(list);
+					return -1;
+				}
+				o->fail_mask |= 1u << k;
+			}
+			free(list);
+			break;
+		case 'c':
+			if (!monitor || tlbsan_parse_u64(optarg, 1, 1000000000, &v)) {
+				fprintf(stderr, "tlbsan: invalid --count '%s'\n", optarg);
+				return -1;
+			}
+			o->count = (long)v;
+			break;
+		default:
+			tlbsan_usage(cmd);
+			return -1;
+		}
+	}
+	if (argc - optind > 1 || (monitor && argc - optind))
+		return tlbsan_usage(cmd), -1;
+	if (argc - optind == 1) {
+		o->pid = tlbsan_parse_pid(argv[optind]);
+		if (o->pid < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int do_report(struct tlbsan_nl *nl, int argc, char **argv)
+{
+	struct report_state st = { 0 };
+	struct report_opts o;
+	struct nl_msg *msg;
+
+	if (parse_report(&tlbsan_cmd_report, argc, argv, &o, false))
+		return EXIT_USAGE;
+	if (!nl)
+		return EXIT_OK;
+	st.o = &o;
+	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_REPORT, true);
+	if (!msg || (o.pid && nla_put_u32(msg, TLBSAN_ATTR_PID, o.pid)))
+		return EXIT_FAIL;
+	if (tlbsan_nl_request(nl, msg, report_msg, &st, "report"))
+		return EXIT_USAGE;
+	return summary(&st);
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static int do_monitor(struct tlbsan_nl *nl, int argc, char **argv)
+{
+	struct report_state st = { 0 };
+	struct sigaction sa = { 0 };
+	struct report_opts o;
+	int grp, ret;
+
+	if (parse_report(&tlbsan_cmd_monitor, argc, argv, &o, true))
+		return EXIT_USAGE;
+	if (!nl)
+		return EXIT_OK;
+	st.o = &o;
+	grp = genl_ctrl_resolve_grp(nl->sk, TLBSAN_FAMILY_NAME, TLBSAN_MCGRP_REPORTS);
+	if (grp < 0 || nl_socket_add_membership(nl->sk, grp)) {
+		fprintf(stderr, "tlbsan: monitor: cannot join the '%s' group (needs CAP_NET_ADMIN)\n",
+			TLBSAN_MCGRP_REPORTS);
+		return EXIT_USAGE;
+	}
+	/* Notifications are unsolicited: no sequence numbers to check. */
+	nl_socket_disable_seq_check(nl->sk);
+	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, report_msg, &st);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* A line others can wait for: from here on, no report is missed. */
+	fprintf(stderr, "tlbsan: monitoring\n");
+	while (!stop && (!o.count || (long)st.reports < o.count)) {
+		ret = nl_recvmsgs_default(nl->sk);
+		if (ret < 0 && ret != -NLE_INTR && !stop) {
+			fprintf(stderr, "tlbsan: monitor: %s\n", nl_geterror(ret));
+			break;
+		}
+	}
+	return summary(&st);
+}
+
+static int sites_msg(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[TLBSAN_ATTR_MAX + 1];
+	unsigned int ev;
+
+	(void)arg;
+	if (tlbsan_nl_parse(msg, tb) || !tb[TLBSAN_ATTR_SITE] || !tb[TLBSAN_ATTR_CALLS])
+		return NL_SKIP;
+	ev = tb[TLBSAN_ATTR_EVENT] ? nla_get_u32(tb[TLBSAN_ATTR_EVENT]) : 0;
+	printf("site %s event %s calls %llu redundant %llu\n",
+	       nla_get_string(tb[TLBSAN_ATTR_SITE]),
+	       ev ? tlbsan_name(tlbsan_event_names, __TLBSAN_EVENT_MAX, ev) : "-",
+	       u64_or(tb[TLBSAN_ATTR_CALLS], 0), u64_or(tb[TLBSAN_ATTR_REDUNDANT], 0));
+	return NL_OK;
+}
+
+static int do_sites(struct tlbsan_nl *nl, int argc, char **argv)
+{
+	struct nl_msg *msg;
+	int pid = 0;
+
+	if (argc > 2)
+		return tlbsan_usage(&tlbsan_cmd_sites);
+	if (argc == 2) {
+		pid = tlbsan_parse_pid(argv[1]);
+		if (pid < 0)
+			return EXIT_USAGE;
+	}
+	if (!nl)
+		return EXIT_OK;
+	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_SITES, true);
+	if (!msg || (pid && nla_put_u32(msg, TLBSAN_ATTR_PID, pid)))
+		return EXIT_FAIL;
+	return tlbsan_nl_request(nl, msg, sites_msg, NULL, "sites") ? EXIT_FAIL : EXIT_OK;
+}
+
+const struct tlbsan_command tlbsan_cmd_monitor = {
+	"monitor", "[--json] [--fail-on CLASS,...] [--count N]",
+	"print reports as the checker finds them, until N or a signal; then a summary",
+	do_monitor,
+};
+const struct tlbsan_command tlbsan_cmd_report = {
+	"report", "[--json] [--fail-on CLASS,...] [PID]",
+	"print the reports stored for one context, or all, and a summary",
+	do_report,
+};
+const struct tlbsan_command tlbsan_cmd_sites = {
+	"sites", "[PID]",
+	"secondary TLB calls per call site and event, with the redundant ones",
+	do_sites,
+};
