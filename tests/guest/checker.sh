@@ -152,16 +152,19 @@ ksm_scenario() {
 		i=$((i + 1))
 	done
 	fill_pages 16
-	before=$(cat /sys/kernel/mm/ksm/pages_sharing)
+	[ -r "/proc/$MPID/ksm_merging_pages" ] || skip "no /proc/PID/ksm_merging_pages"
 	mc ksm "$ADDR" 65536
 	echo 1 >/sys/kernel/mm/ksm/run
+	# Wait (bounded) until ksmd merged all 16 pages into one.
 	n=0
-	while [ "$(cat /sys/kernel/mm/ksm/pages_sharing)" -lt $((before + 15)) ] && [ $n -lt 20000 ]; do
+	merged=0
+	while [ "$merged" -lt 16 ] && [ $n -lt 5000 ]; do
+		read -r merged <"/proc/$MPID/ksm_merging_pages"
 		n=$((n + 1))
 	done
 	# Stop ksmd without unmerging (2 would COW-break the merged pages).
 	echo 0 >/sys/kernel/mm/ksm/run
-	[ $n -lt 20000 ] || skip "ksmd did not merge the pages"
+	[ "$merged" -ge 16 ] || skip "ksmd merged only $merged of 16 pages"
 	report_of "$MPID"
 }
 
