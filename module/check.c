@@ -432,7 +432,7 @@ void tlbsan_check_end(struct tlbsan_dev *dev, int event, unsigned long start,
 		tmp.start_ns = ktime_get_ns();
 		tmp.nr_stack = stack_trace_save(tmp.stack, TLBSAN_STACK_DEPTH, 0);
 		if (mismatch && !dev->open_overflow)
-			report_protocol(dev, &tmp, "invalidate_range_end range differs from its start");
+			report_protocol(dev, &tmp, "end range differs from its start");
 		rec = &tmp;
 	}
 	rec->end_ns = ktime_get_ns();
