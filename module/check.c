@@ -483,6 +483,33 @@ bool tlbsan_check_access(struct tlbsan_dev *dev, struct tlbsan_tlbe *e, unsigned
 	       (!cls || cls == TLBSAN_CLASS_STALE_BENIGN);
 }
 
+/*
+ * A fill about to be installed for [va, va + size): did a notifier call the
+ * model is due on (secondary for HW/LAZY, start otherwise) cover it after
+ * the walk began (@since: inv_next_id then)?  A correct model has already
+ * refused such a fill; one that installs it keeps a translation the
+ * invalidation should have removed: a driver-side race (class 5).
+ */
+void tlbsan_check_fill(struct tlbsan_dev *dev, unsigned long va, unsigned long size,
+		       u64 since)
+{
+	bool secondary = dev->cfg.model == TLBSAN_MODEL_HW || dev->cfg.model == TLBSAN_MODEL_LAZY;
+	u8 cb = secondary ? TLBSAN_CB_SECONDARY : TLBSAN_CB_INVALIDATE_RANGE_START;
+	u64 id;
+
+	lockdep_assert_held(&dev->lock);
+	for (id = max(since + 1, dev->inv_next_id >= TLBSAN_INV_RING ?
+			dev->inv_next_id - TLBSAN_INV_RING + 1 : 1);
+	     id <= dev->inv_next_id; id++) {
+		struct tlbsan_inv_rec *rec = inv_find(dev, id);
+
+		if (rec && rec->cb == cb && tlbsan_range_overlaps(rec->start, rec->end, va, size)) {
+			report_protocol(dev, rec, "fill raced an invalidation that covered it");
+			return;
+		}
+	}
+}
+
 /* ---- page frees ---- */
 
 static void check_free_dev(struct tlbsan_dev *dev, unsigned long pfn, unsigned long n,
@@ -582,6 +609,11 @@ static const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = {
 	[TLBSAN_CLASS_STALE_BENIGN]	= "stale-translation-benign",
 };
 
+static bool warn_on_violation;
+module_param(warn_on_violation, bool, 0644);
+MODULE_PARM_DESC(warn_on_violation,
+		 "WARN() on the first violation of each class, so panic_on_warn stops the box");
+
 /* Multicast reports whose count grew; first of each class also to dmesg. */
 void tlbsan_report_fn(struct work_struct *work)
 {
@@ -608,7 +640,11 @@ void tlbsan_report_fn(struct work_struct *work)
 		dev->warned |= BIT(r.cls);
 		spin_unlock_irqrestore(&dev->lock, flags);
 
-		if (warn)
+		if (warn && warn_on_violation)
+			WARN(1, "tlbsan: pasid %u pid %d (%s): %s at va %#lx, site %pS: %s\n",
+			     dev->ctx->pasid, dev->ctx->pid, dev->ctx->comm,
+			     tlbsan_class_names[r.cls], r.va, (void *)r.site, r.detail);
+		else if (warn)
 			pr_warn("tlbsan: pasid %u pid %d (%s): %s at va %#lx, site %pS: %s\n",
 				dev->ctx->pasid, dev->ctx->pid, dev->ctx->comm,
 				tlbsan_class_names[r.cls], r.va, (void *)r.site, r.detail);

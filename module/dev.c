@@ -345,7 +345,7 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 	unsigned int tries;
 	bool blocked;
 	u32 status;
-	u64 seq;
+	u64 seq, since;
 
 	for (tries = 0; tries < TLBSAN_FILL_TRIES; ) {
 		local_irq_save(flags);
@@ -359,6 +359,7 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 			return status;
 		}
 		seq = dev->inv_seq;
+		since = dev->inv_next_id;
 		blocked = dev_sw_blocks(dev, j->va & PAGE_MASK, PAGE_SIZE);
 		pde = tlbsan_pde_lookup(&dev->pde, j->va);
 		table = pde ? pde->table_pfn : 0;
@@ -402,6 +403,8 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 			local_irq_restore(flags);
 			continue;
 		}
+		tlbsan_check_fill(dev, j->va & ~((1UL << tlbsan_size_shift(x.size)) - 1),
+				  1UL << tlbsan_size_shift(x.size), since);
 		f.va = j->va;
 		f.pfn = x.pfn;
 		f.size = x.size;

@@ -201,6 +201,8 @@ void tlbsan_check_end(struct tlbsan_dev *dev, int event, unsigned long start,
 		      unsigned long end);
 bool tlbsan_check_access(struct tlbsan_dev *dev, struct tlbsan_tlbe *e, unsigned long va,
 			 u32 op, u32 thread);
+void tlbsan_check_fill(struct tlbsan_dev *dev, unsigned long va, unsigned long size,
+		       u64 since);
 void tlbsan_report_fn(struct work_struct *work);
 
 /* Invalidation hooks, called from the notifier callbacks (mn.c). */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* attach, detach, stats: the device-context commands. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,11 +133,33 @@ static int attach_reply(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static int pasid_reply(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[TLBSAN_ATTR_MAX + 1];
+
+	if (!tlbsan_nl_parse(msg, tb) && tb[TLBSAN_ATTR_PASID])
+		*(int *)arg = nla_get_u32(tb[TLBSAN_ATTR_PASID]);
+	return NL_OK;
+}
+
+/* After EEXIST: name the context that already holds PID's mm. */
+static void print_existing(struct tlbsan_nl *nl, int pid)
+{
+	struct nl_msg *msg = tlbsan_nl_msg(nl, TLBSAN_CMD_STATS, false);
+	int pasid = 0;
+
+	if (!msg || nla_put_u32(msg, TLBSAN_ATTR_PID, pid))
+		return;
+	if (!tlbsan_nl_request(nl, msg, pasid_reply, &pasid, "stats") && pasid)
+		fprintf(stderr, "tlbsan: attach: pid %d's mm is already attached as pasid %d\n",
+			pid, pasid);
+}
+
 static int do_attach(struct tlbsan_nl *nl, int argc, char **argv)
 {
 	struct attach_opts o;
 	struct nl_msg *msg;
-	int bad = 0;
+	int bad = 0, err;
 
 	if (parse_attach(&tlbsan_cmd_attach, argc, argv, &o))
 		return EXIT_USAGE;
@@ -166,7 +189,10 @@ static int do_attach(struct tlbsan_nl *nl, int argc, char **argv)
 		nlmsg_free(msg);
 		return EXIT_FAIL;
 	}
-	return tlbsan_nl_request(nl, msg, attach_reply, NULL, "attach") ? EXIT_FAIL : EXIT_OK;
+	err = tlbsan_nl_request(nl, msg, attach_reply, NULL, "attach");
+	if (err == -EEXIST)
+		print_existing(nl, o.pid);
+	return err ? EXIT_FAIL : EXIT_OK;
 }
 
 static int do_detach(struct tlbsan_nl *nl, int argc, char **argv)

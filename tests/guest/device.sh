@@ -191,7 +191,7 @@ t_clone_vm_threads_share_context() {
 	tid=$MC
 	[ "$tid" != "$MPID" ] || fail "no new thread"
 	expect_rc 1 tlbsan attach "$tid"
-	expect_err "already attached"
+	expect_err "already attached as pasid $PASID"
 	tlbsan stats "$tid" | head -n1 | grep -q "^pid $MPID pasid $PASID " || fail "thread sees another context"
 	mc_stop
 }
