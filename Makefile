@@ -18,7 +18,7 @@ NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-gen
 TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/tools $(NL_CFLAGS)
 UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR) -I$(CURDIR)/module -I$(CURDIR)/tests/unit
 
-TOOLS := tools/tlbsan tests/guest/workload tests/guest/memctl
+TOOLS := tools/tlbsan tools/tlbsan-scenario tests/guest/workload tests/guest/memctl
 UNIT := tests/unit/run-unit
 
 .PHONY: all module tools clean check unit guest demo style sparse conftest
@@ -36,7 +36,10 @@ module: module/conftest.h
 tools: $(TOOLS)
 
 tools/tlbsan: $(wildcard tools/*.c tools/*.h) uapi/tlbsan.h
-	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS)
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) -lpthread
+
+tools/tlbsan-scenario: tools/scenarios/scenario.c tools/nl.c tools/nl.h uapi/tlbsan.h
+	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) -lpthread
 
 tests/guest/%: tests/guest/%.c
 	$(CC) $(TOOL_CFLAGS) -o $@ $< -lpthread

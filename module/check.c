@@ -291,7 +291,9 @@ u64 tlbsan_check_call(struct tlbsan_dev *dev, enum tlbsan_cb cb, int event,
 
 	if (dev->released)
 		report_protocol(dev, rec, "notifier call after ->release");
-	if (tlbsan_range_is_anomalous(start, end))
+	if (tlbsan_range_is_fullmm(start, end))
+		report_protocol(dev, rec, "whole-mm flush passed as the empty range [~0, ~0)");
+	else if (tlbsan_range_is_anomalous(start, end))
 		report_protocol(dev, rec, "zero-length or inverted range");
 
 	if (cb == TLBSAN_CB_INVALIDATE_RANGE_START) {

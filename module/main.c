@@ -176,7 +176,9 @@ static void tlbsan_ctx_free_fn(struct work_struct *work)
 {
 	struct tlbsan_ctx *ctx = container_of(work, struct tlbsan_ctx, free_work);
 
+	/* Flushes the last reports, then says so. */
 	tlbsan_dev_free(&ctx->dev);
+	tlbsan_genl_gone(ctx->pid, ctx->pasid);
 	ida_free(&tlbsan_pasids, ctx->pasid);
 	kfree(ctx);
 }

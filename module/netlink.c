@@ -759,6 +759,27 @@ void tlbsan_genl_report(struct tlbsan_ctx *ctx, const struct tlbsan_report *r)
 	genlmsg_multicast(&tlbsan_family, skb, 0, 0, GFP_KERNEL);
 }
 
+/* The context @pasid is gone and has sent its last report. */
+void tlbsan_genl_gone(pid_t pid, u32 pasid)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&tlbsan_family, &init_net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &tlbsan_family, 0, TLBSAN_CMD_GONE);
+	if (!hdr || nla_put_u32(skb, TLBSAN_ATTR_PID, pid) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PASID, pasid)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast(&tlbsan_family, skb, 0, 0, GFP_KERNEL);
+}
+
 /*
  * REPORT and SITES dumps: .start resolves an optional PID to a PASID in
  * cb->args[0] (0: every context); cb->args[1] counts contexts done,

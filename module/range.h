@@ -12,9 +12,21 @@
 #include <linux/kernel.h>
 #include <linux/types.h>
 
+/*
+ * 6.1's mmu_gather encodes "the whole mm" as start == end == ~0 (fullmm,
+ * __tlb_reset_range()) and passes it to ->invalidate_range as such when
+ * tlb_finish_mmu() finds nested flushes.  It is both a flush of everything
+ * and a protocol anomaly (an SVA driver reading it as [start, end) flushes
+ * nothing); the checker reports it, the device flushes everything.
+ */
+static inline bool tlbsan_range_is_fullmm(unsigned long start, unsigned long end)
+{
+	return start == ULONG_MAX && end == ULONG_MAX;
+}
+
 static inline bool tlbsan_range_is_all(unsigned long start, unsigned long end)
 {
-	return start == 0 && end == ULONG_MAX;
+	return (start == 0 && end == ULONG_MAX) || tlbsan_range_is_fullmm(start, end);
 }
 
 static inline bool tlbsan_range_is_anomalous(unsigned long start, unsigned long end)
@@ -43,10 +55,10 @@ static inline unsigned int tlbsan_range_bucket(unsigned long start, unsigned lon
 	unsigned long pages;
 	unsigned int b = 0;
 
-	if (tlbsan_range_is_anomalous(start, end))
-		return 0;
 	if (tlbsan_range_is_all(start, end))
 		return TLBSAN_RANGE_BUCKETS - 1;
+	if (tlbsan_range_is_anomalous(start, end))
+		return 0;
 	pages = ((end - start) + 4095) >> 12;
 	while (b < TLBSAN_RANGE_BUCKETS - 1 && (1UL << b) < pages)
 		b++;

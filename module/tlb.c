@@ -135,7 +135,7 @@ unsigned int tlbsan_tlb_invalidate(struct tlbsan_tlb *tlb, unsigned long start,
 	unsigned int s, set, n = 0;
 	unsigned long pn, first, last;
 
-	if (tlbsan_range_is_anomalous(start, end))
+	if (tlbsan_range_is_anomalous(start, end) && !tlbsan_range_is_fullmm(start, end))
 		return 0;
 	if (tlbsan_range_is_all(start, end) || ((end - start) >> 12) >= tlb->sets) {
 		for (set = 0; set < tlb->sets; set++)

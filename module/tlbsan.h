@@ -69,6 +69,7 @@ bool tlbsan_cb_offered(enum tlbsan_cb cb);
 int tlbsan_genl_init(void);
 void tlbsan_genl_exit(void);
 void tlbsan_genl_report(struct tlbsan_ctx *ctx, const struct tlbsan_report *r);
+void tlbsan_genl_gone(pid_t pid, u32 pasid);
 
 /* main.c: set once module exit has begun; ATTACH refuses then. */
 extern bool tlbsan_exiting;

@@ -25,6 +25,34 @@ extern const struct tlbsan_command tlbsan_cmd_access, tlbsan_cmd_buf_add, tlbsan
 /* report.c */
 extern const struct tlbsan_command tlbsan_cmd_monitor, tlbsan_cmd_report, tlbsan_cmd_sites;
 
+/* Device options shared by attach and run. */
+struct attach_opts {
+	int pid;
+	int model;
+	long model_arg;		/* -1: none */
+	long entries, ways, threads, pde;
+	int pattern;
+	int pri;		/* -1: default */
+	bool quiet;		/* attach_request: print nothing on success */
+	int pasid;		/* attach_request: the reply */
+};
+
+#define ATTACH_LONG_OPTIONS						\
+	{ "model", required_argument, NULL, 'm' },			\
+	{ "entries", required_argument, NULL, 'e' },			\
+	{ "ways", required_argument, NULL, 'w' },			\
+	{ "threads", required_argument, NULL, 't' },			\
+	{ "pattern", required_argument, NULL, 'p' },			\
+	{ "pri", required_argument, NULL, 'r' },			\
+	{ "pde", required_argument, NULL, 'd' }
+
+void attach_opts_init(struct attach_opts *o);
+int attach_opt(int c, const char *optarg, struct attach_opts *o);
+int attach_request(struct tlbsan_nl *nl, const struct attach_opts *o, int *pasid, bool quiet);
+
+/* run.c */
+extern const struct tlbsan_command tlbsan_cmd_run;
+
 /* Print "usage: tlbsan NAME ARGS" for @cmd and return EXIT_USAGE. */
 int tlbsan_usage(const struct tlbsan_command *cmd);
 

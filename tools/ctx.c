@@ -8,14 +8,6 @@
 #include "cmd.h"
 #include "names.h"
 
-struct attach_opts {
-	int pid;
-	int model;
-	long model_arg;		/* -1: none */
-	long entries, ways, threads, pde;
-	int pattern;
-	int pri;		/* -1: default */
-};
 
 /* Parse "hw", "sw", "end-only", "lazy:US", "drop:EVENT", "none". */
 static int parse_model(const char *s, struct attach_opts *o)
@@ -50,63 +42,63 @@ bad:
 	return -1;
 }
 
-static int parse_attach(const struct tlbsan_command *cmd, int argc, char **argv,
-			struct attach_opts *o)
+void attach_opts_init(struct attach_opts *o)
 {
-	static const struct option lopts[] = {
-		{ "model", required_argument, NULL, 'm' },
-		{ "entries", required_argument, NULL, 'e' },
-		{ "ways", required_argument, NULL, 'w' },
-		{ "threads", required_argument, NULL, 't' },
-		{ "pattern", required_argument, NULL, 'p' },
-		{ "pri", required_argument, NULL, 'r' },
-		{ "pde", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long long v;
-	int c;
-
 	memset(o, 0, sizeof(*o));
 	o->model_arg = -1;
 	o->entries = o->ways = o->threads = o->pde = -1;
 	o->pri = -1;
+}
+
+/* One device option (getopt code @c, see ATTACH_LONG_OPTIONS); 0, -1 bad, 1 not ours. */
+int attach_opt(int c, const char *optarg, struct attach_opts *o)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case 'm':
+		return parse_model(optarg, o);
+	case 'e':
+	case 'w':
+	case 't':
+	case 'd':
+		if (tlbsan_parse_u64(optarg, c == 'd' ? 0 : 1, 65536, &v)) {
+			fprintf(stderr, "tlbsan: invalid number '%s' for --%s\n", optarg,
+				c == 'e' ? "entries" : c == 'w' ? "ways" :
+				c == 't' ? "threads" : "pde");
+			return -1;
+		}
+		*(c == 'e' ? &o->entries : c == 'w' ? &o->ways :
+		  c == 't' ? &o->threads : &o->pde) = (long)v;
+		return 0;
+	case 'p':
+		o->pattern = tlbsan_name_index(tlbsan_pattern_names, __TLBSAN_PATTERN_MAX, optarg);
+		if (!o->pattern) {
+			fprintf(stderr, "tlbsan: invalid pattern '%s' (buffers or sample)\n", optarg);
+			return -1;
+		}
+		return 0;
+	case 'r':
+		if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
+			fprintf(stderr, "tlbsan: invalid --pri '%s' (on or off)\n", optarg);
+			return -1;
+		}
+		o->pri = !strcmp(optarg, "on");
+		return 0;
+	}
+	return 1;
+}
+
+static int parse_attach(const struct tlbsan_command *cmd, int argc, char **argv,
+			struct attach_opts *o)
+{
+	static const struct option lopts[] = { ATTACH_LONG_OPTIONS, { NULL, 0, NULL, 0 } };
+	int c;
+
+	attach_opts_init(o);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (parse_model(optarg, o))
-				return -1;
-			break;
-		case 'e':
-		case 'w':
-		case 't':
-		case 'd':
-			if (tlbsan_parse_u64(optarg, c == 'd' ? 0 : 1, 65536, &v)) {
-				fprintf(stderr, "tlbsan: invalid number '%s' for --%s\n", optarg,
-					c == 'e' ? "entries" : c == 'w' ? "ways" :
-					c == 't' ? "threads" : "pde");
-				return -1;
-			}
-			*(c == 'e' ? &o->entries : c == 'w' ? &o->ways :
-			  c == 't' ? &o->threads : &o->pde) = (long)v;
-			break;
-		case 'p':
-			o->pattern = tlbsan_name_index(tlbsan_pattern_names, __TLBSAN_PATTERN_MAX,
-						       optarg);
-			if (!o->pattern) {
-				fprintf(stderr, "tlbsan: invalid pattern '%s' (buffers or sample)\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case 'r':
-			if (strcmp(optarg, "on") && strcmp(optarg, "off")) {
-				fprintf(stderr, "tlbsan: invalid --pri '%s' (on or off)\n", optarg);
-				return -1;
-			}
-			o->pri = !strcmp(optarg, "on");
-			break;
-		default:
+		if (attach_opt(c, optarg, o)) {
 			tlbsan_usage(cmd);
 			return -1;
 		}
@@ -122,14 +114,15 @@ static int parse_attach(const struct tlbsan_command *cmd, int argc, char **argv,
 static int attach_reply(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[TLBSAN_ATTR_MAX + 1];
+	struct attach_opts *q = arg;
 
-	(void)arg;
 	if (tlbsan_nl_parse(msg, tb) || !tb[TLBSAN_ATTR_PID] || !tb[TLBSAN_ATTR_PASID]) {
 		fprintf(stderr, "tlbsan: attach: malformed reply\n");
 		return NL_STOP;
 	}
-	printf("attached pid %u pasid %u\n", nla_get_u32(tb[TLBSAN_ATTR_PID]),
-	       nla_get_u32(tb[TLBSAN_ATTR_PASID]));
+	q->pasid = nla_get_u32(tb[TLBSAN_ATTR_PASID]);
+	if (!q->quiet)
+		printf("attached pid %u pasid %u\n", nla_get_u32(tb[TLBSAN_ATTR_PID]), q->pasid);
 	return NL_OK;
 }
 
@@ -155,41 +148,55 @@ static void print_existing(struct tlbsan_nl *nl, int pid)
 			pid, pasid);
 }
 
+/* Send ATTACH for @o; 0 or -errno; *pasid set on success (if non-NULL). */
+int attach_request(struct tlbsan_nl *nl, const struct attach_opts *o, int *pasid, bool quiet)
+{
+	struct attach_opts q = *o;
+	struct nl_msg *msg;
+	int bad = 0, err;
+
+	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_ATTACH, false);
+	if (!msg)
+		return -ENOMEM;
+	bad |= nla_put_u32(msg, TLBSAN_ATTR_PID, q.pid);
+	if (q.model)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_MODEL, q.model);
+	if (q.model_arg >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_MODEL_ARG, q.model_arg);
+	if (q.entries >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_TLB_ENTRIES, q.entries);
+	if (q.ways >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_TLB_WAYS, q.ways);
+	if (q.threads >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_THREADS, q.threads);
+	if (q.pde >= 0)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_PDE_ENTRIES, q.pde);
+	if (q.pattern)
+		bad |= nla_put_u32(msg, TLBSAN_ATTR_PATTERN, q.pattern);
+	if (q.pri >= 0)
+		bad |= nla_put_u8(msg, TLBSAN_ATTR_PRI, q.pri);
+	if (bad) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	q.quiet = quiet;
+	q.pasid = 0;
+	err = tlbsan_nl_request_quiet(nl, msg, attach_reply, &q, "attach", quiet);
+	if (pasid)
+		*pasid = q.pasid;
+	return err;
+}
+
 static int do_attach(struct tlbsan_nl *nl, int argc, char **argv)
 {
 	struct attach_opts o;
-	struct nl_msg *msg;
-	int bad = 0, err;
+	int err;
 
 	if (parse_attach(&tlbsan_cmd_attach, argc, argv, &o))
 		return EXIT_USAGE;
 	if (!nl)
 		return EXIT_OK;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_ATTACH, false);
-	if (!msg)
-		return EXIT_FAIL;
-	bad |= nla_put_u32(msg, TLBSAN_ATTR_PID, o.pid);
-	if (o.model)
-		bad |= nla_put_u32(msg, TLBSAN_ATTR_MODEL, o.model);
-	if (o.model_arg >= 0)
-		bad |= nla_put_u32(msg, TLBSAN_ATTR_MODEL_ARG, o.model_arg);
-	if (o.entries >= 0)
-		bad |= nla_put_u32(msg, TLBSAN_ATTR_TLB_ENTRIES, o.entries);
-	if (o.ways >= 0)
-		bad |= nla_put_u32(msg, TLBSAN_ATTR_TLB_WAYS, o.ways);
-	if (o.threads >= 0)
-		bad |= nla_put_u32(msg, TLBSAN_ATTR_THREADS, o.threads);
-	if (o.pde >= 0)
-		bad |= nla_put_u32(msg, TLBSAN_ATTR_PDE_ENTRIES, o.pde);
-	if (o.pattern)
-		bad |= nla_put_u32(msg, TLBSAN_ATTR_PATTERN, o.pattern);
-	if (o.pri >= 0)
-		bad |= nla_put_u8(msg, TLBSAN_ATTR_PRI, o.pri);
-	if (bad) {
-		nlmsg_free(msg);
-		return EXIT_FAIL;
-	}
-	err = tlbsan_nl_request(nl, msg, attach_reply, NULL, "attach");
+	err = attach_request(nl, &o, NULL, false);
 	if (err == -EEXIST)
 		print_existing(nl, o.pid);
 	return err ? EXIT_FAIL : EXIT_OK;

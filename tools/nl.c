@@ -70,6 +70,7 @@ struct request {
 	const char *what;
 	int err;
 	bool done;
+	bool quiet;
 };
 
 /* Print the kernel's error and its extended-ack message, if it sent one. */
@@ -98,7 +99,7 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 				text = nla_get_string(tb[NLMSGERR_ATTR_MSG]);
 		}
 	}
-	if (e->error)
+	if (e->error && !req->quiet)
 		fprintf(stderr, "tlbsan: %s: %s%s%s\n", req->what, strerror(-e->error),
 			text ? ": " : "", text ? text : "");
 	return NL_STOP;
@@ -123,7 +124,13 @@ static int on_valid(struct nl_msg *msg, void *arg)
 int tlbsan_nl_request(struct tlbsan_nl *nl, struct nl_msg *msg,
 		      tlbsan_reply_fn fn, void *arg, const char *what)
 {
-	struct request req = { .fn = fn, .arg = arg, .what = what };
+	return tlbsan_nl_request_quiet(nl, msg, fn, arg, what, false);
+}
+
+int tlbsan_nl_request_quiet(struct tlbsan_nl *nl, struct nl_msg *msg,
+			    tlbsan_reply_fn fn, void *arg, const char *what, bool quiet)
+{
+	struct request req = { .fn = fn, .arg = arg, .what = what, .quiet = quiet };
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int ret;
 

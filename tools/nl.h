@@ -36,6 +36,10 @@ struct nl_msg *tlbsan_nl_msg(struct tlbsan_nl *nl, int cmd, bool dump);
 int tlbsan_nl_request(struct tlbsan_nl *nl, struct nl_msg *msg,
 		      tlbsan_reply_fn fn, void *arg, const char *what);
 
+/* As tlbsan_nl_request(), printing nothing when @quiet. */
+int tlbsan_nl_request_quiet(struct tlbsan_nl *nl, struct nl_msg *msg,
+			    tlbsan_reply_fn fn, void *arg, const char *what, bool quiet);
+
 /* Parse a reply's top-level attributes against the family's policy. */
 int tlbsan_nl_parse(struct nl_msg *msg, struct nlattr **tb);
 

@@ -19,28 +19,7 @@
 #include "cmd.h"
 #include "names.h"
 
-#define MAX_KEYS 64
-
-/* Summary counts by key (class, event or call site). */
-struct tally {
-	char *key[MAX_KEYS];
-	unsigned long long n[MAX_KEYS];
-	int nr;
-};
-
-struct report_opts {
-	bool json;
-	unsigned int fail_mask;		/* bit per class that fails the run */
-	long count;			/* monitor: stop after this many reports */
-	int pid;
-};
-
-struct report_state {
-	const struct report_opts *o;
-	unsigned long long violations;	/* in fail_mask */
-	unsigned long long reports;
-	struct tally by_class, by_event, by_site;
-};
+#include "report.h"
 
 static void tally_add(struct tally *t, const char *key, unsigned long long n)
 {
@@ -282,13 +261,14 @@ static void print_json(struct nlattr **tb, struct nlattr **inv, unsigned int cls
 	printf(",\"dropped\":%llu}\n", u64_or(tb[TLBSAN_ATTR_DROPPED], 0));
 }
 
-static int report_msg(struct nl_msg *msg, void *arg)
+int report_msg(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[TLBSAN_ATTR_MAX + 1], *inv[TLBSAN_ATTR_MAX + 1];
 	struct report_state *st = arg;
 	const char *site, *evn = "-";
-	unsigned long long count;
-	unsigned int cls;
+	unsigned long long count, prev;
+	unsigned int cls, pasid;
+	int i;
 
 	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd != TLBSAN_CMD_REPORT)
 		return NL_SKIP;
@@ -301,12 +281,31 @@ static int report_msg(struct nl_msg *msg, void *arg)
 	cls = nla_get_u32(tb[TLBSAN_ATTR_CLASS]);
 	site = tb[TLBSAN_ATTR_SITE] ? nla_get_string(tb[TLBSAN_ATTR_SITE]) : "?";
 	count = u64_or(tb[TLBSAN_ATTR_COUNT], 1);
-	if (st->o->json)
-		print_json(tb, inv, cls, site);
-	else
-		print_human(tb, inv, cls, site);
-	fflush(stdout);
-	st->reports++;
+	pasid = nla_get_u32(tb[TLBSAN_ATTR_PASID]);
+	for (i = 0; i < st->nr_seen; i++)
+		if (st->seen[i].pasid == pasid && st->seen[i].cls == cls &&
+		    !strncmp(st->seen[i].site, site, sizeof(st->seen[i].site) - 1))
+			break;
+	if (i < st->nr_seen) {
+		/* An update of a report already shown: only its count grew. */
+		prev = st->seen[i].count;
+		st->seen[i].count = count;
+		count = count > prev ? count - prev : 0;
+	} else {
+		if (st->nr_seen < MAX_SEEN) {
+			st->seen[i].pasid = pasid;
+			st->seen[i].cls = cls;
+			snprintf(st->seen[i].site, sizeof(st->seen[i].site), "%s", site);
+			st->seen[i].count = count;
+			st->nr_seen++;
+		}
+		if (st->o->json)
+			print_json(tb, inv, cls, site);
+		else
+			print_human(tb, inv, cls, site);
+		fflush(stdout);
+		st->reports++;
+	}
 	if (cls < 32 && (st->o->fail_mask & (1u << cls)))
 		st->violations += count;
 	if (inv[TLBSAN_ATTR_EVENT] && nla_get_u32(inv[TLBSAN_ATTR_EVENT]))
@@ -339,7 +338,7 @@ static void print_tally(const char *title, const struct tally *t, bool json)
 		printf("    %-50s %llu\n", t->key[i], t->n[i]);
 }
 
-static int summary(struct report_state *st)
+int report_summary(struct report_state *st)
 {
 	if (st->o->json) {
 		printf("{\"type\":\"summary\",\"reports\":%llu,\"violations\":%llu",
@@ -358,6 +357,39 @@ static int summary(struct report_state *st)
 	return st->violations ? EXIT_FAIL : EXIT_OK;
 }
 
+unsigned int report_default_fail_mask(void)
+{
+	unsigned int mask = 0;
+	int k;
+
+	for (k = TLBSAN_CLASS_USE_AFTER_FREE; k <= TLBSAN_CLASS_PROTOCOL; k++)
+		mask |= 1u << k;
+	return mask;
+}
+
+int report_parse_fail_on(const char *arg, unsigned int *mask)
+{
+	char *list = strdup(arg), *tok, *save;
+	unsigned long long v;
+	int k;
+
+	*mask = 0;
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		k = tlbsan_name_index(tlbsan_class_names, __TLBSAN_CLASS_MAX, tok);
+		if (!k && !tlbsan_parse_u64(tok, 1, TLBSAN_CLASS_MAX, &v))
+			k = (int)v;
+		if (!k) {
+			fprintf(stderr, "tlbsan: invalid class '%s' for --fail-on (1-%d or a name such as %s)\n",
+				tok, TLBSAN_CLASS_MAX, tlbsan_class_names[TLBSAN_CLASS_USE_AFTER_FREE]);
+			free(list);
+			return -1;
+		}
+		*mask |= 1u << k;
+	}
+	free(list);
+	return 0;
+}
+
 /* --json, --fail-on CLASS,..., --count N; then an optional PID. */
 static int parse_report(const struct tlbsan_command *cmd, int argc, char **argv,
 			struct report_opts *o, bool monitor)
@@ -369,12 +401,10 @@ static int parse_report(const struct tlbsan_command *cmd, int argc, char **argv,
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v;
-	char *list, *tok, *save;
-	int c, k;
+	int c;
 
 	memset(o, 0, sizeof(*o));
-	for (k = TLBSAN_CLASS_USE_AFTER_FREE; k <= TLBSAN_CLASS_PROTOCOL; k++)
-		o->fail_mask |= 1u << k;
+	o->fail_mask = report_default_fail_mask();
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
 		switch (c) {
@@ -382,22 +412,8 @@ static int parse_report(const struct tlbsan_command *cmd, int argc, char **argv,
 			o->json = true;
 			break;
 		case 'f':
-			o->fail_mask = 0;
-			list = strdup(optarg);
-			for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-				k = tlbsan_name_index(tlbsan_class_names, __TLBSAN_CLASS_MAX, tok);
-				if (!k && !tlbsan_parse_u64(tok, 1, TLBSAN_CLASS_MAX, &v))
-					k = (int)v;
-				if (!k) {
-					fprintf(stderr, "tlbsan: invalid class '%s' for --fail-on (1-%d or a name: %s, ...)\n",
-						tok, TLBSAN_CLASS_MAX,
-						tlbsan_class_names[TLBSAN_CLASS_USE_AFTER_FREE]);
-					free(list);
-					return -1;
-				}
-				o->fail_mask |= 1u << k;
-			}
-			free(list);
+			if (report_parse_fail_on(optarg, &o->fail_mask))
+				return -1;
 			break;
 		case 'c':
 			if (!monitor || tlbsan_parse_u64(optarg, 1, 1000000000, &v)) {
@@ -437,7 +453,7 @@ static int do_report(struct tlbsan_nl *nl, int argc, char **argv)
 		return EXIT_FAIL;
 	if (tlbsan_nl_request(nl, msg, report_msg, &st, "report"))
 		return EXIT_USAGE;
-	return summary(&st);
+	return report_summary(&st);
 }
 
 static volatile sig_atomic_t stop;
@@ -481,7 +497,7 @@ static int do_monitor(struct tlbsan_nl *nl, int argc, char **argv)
 			break;
 		}
 	}
-	return summary(&st);
+	return report_summary(&st);
 }
 
 static int sites_msg(struct nl_msg *msg, void *arg)

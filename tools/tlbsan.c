@@ -15,6 +15,7 @@ static const struct tlbsan_command *const commands[] = {
 	&tlbsan_cmd_monitor,
 	&tlbsan_cmd_report,
 	&tlbsan_cmd_sites,
+	&tlbsan_cmd_run,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -37,6 +37,11 @@ enum tlbsan_cmd {
 	TLBSAN_CMD_REPORT,
 	/* dump only; (in) PID -> one message per notifier call site */
 	TLBSAN_CMD_SITES,
+	/*
+	 * Multicast on TLBSAN_MCGRP_REPORTS when a context is gone for good
+	 * (PID, PASID), after its last report was sent.
+	 */
+	TLBSAN_CMD_GONE,
 
 	__TLBSAN_CMD_MAX,
 };

@@ -4,6 +4,7 @@
 . /tests/lib.sh
 . /tests/device.sh
 . /tests/checker.sh
+. /tests/run.sh
 
 # Which under-lock secondary TLB callback this kernel line has.
 secondary_cb() {
@@ -139,4 +140,6 @@ ktap_run t_cli_without_module t_insmod t_bad_pid_strings t_attach_nonexistent_pi
 	t_class3_missed_notification_caught t_class4_write_through_write_protected_caught \
 	t_class3_4_silent_under_correct_models t_ksm_merge_is_benign t_ksm_merge_silent_under_hw \
 	t_class6_call_sites t_monitor_streams_reports t_reporter_bad_inputs \
+	t_run_attaches_the_process_tree t_run_exit_status t_scenarios_silent_under_hw_and_sw \
+	t_scenarios_caught_under_broken_models t_litmus_ordering_inversion t_stress_ng_under_audit \
 	t_rmmod_with_attached_context t_rmmod t_dmesg_clean

@@ -41,3 +41,14 @@ UNIT_TEST(range_size_buckets)
 	CHECK_EQ(tlbsan_range_bucket(0, 1UL << 46), TLBSAN_RANGE_BUCKETS - 1);
 	CHECK_EQ(tlbsan_range_bucket(0x2000, 0x1000), 0);
 }
+
+UNIT_TEST(range_fullmm_encoding)
+{
+	/* 6.1 mmu_gather's whole-mm range: everything, and an anomaly. */
+	CHECK(tlbsan_range_is_fullmm(ULONG_MAX, ULONG_MAX));
+	CHECK(tlbsan_range_is_all(ULONG_MAX, ULONG_MAX));
+	CHECK(tlbsan_range_is_anomalous(ULONG_MAX, ULONG_MAX));
+	CHECK(tlbsan_range_overlaps(ULONG_MAX, ULONG_MAX, 0x1000, 4096));
+	CHECK(!tlbsan_range_is_fullmm(0, ULONG_MAX));
+	CHECK_EQ(tlbsan_range_bucket(ULONG_MAX, ULONG_MAX), TLBSAN_RANGE_BUCKETS - 1);
+}

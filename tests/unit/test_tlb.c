@@ -113,6 +113,8 @@ UNIT_TEST(tlb_flush_all_range)
 	fill(&t, 0x40000000, 3, TLBSAN_SIZE_1G);
 	CHECK_EQ(tlbsan_tlb_invalidate(&t, 0, ULONG_MAX), 3);
 	CHECK_EQ(tlbsan_tlb_count(&t), 0);
+	fill(&t, 0x1000, 1, TLBSAN_SIZE_4K);
+	CHECK_EQ(tlbsan_tlb_invalidate(&t, ULONG_MAX, ULONG_MAX), 1);
 }
 
 UNIT_TEST(tlb_random_against_model)

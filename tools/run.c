@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run: start a command with a device context attached to its mm before it
+ * executes its first instruction, and follow its whole process tree.
+ *
+ * The command runs under ptrace.  It stops at its exec (PTRACE_EVENT_EXEC:
+ * the new mm exists, no instruction of it has run) and is attached there.
+ * Every fork, vfork and clone stops the new task before its first
+ * instruction (it starts with a SIGSTOP); a task with its own mm is
+ * attached before it is let go, one sharing its parent's mm (threads,
+ * vfork children before their exec) is already covered.  Contexts go away
+ * with their mm (->release); the kernel then says GONE after the last
+ * report, which is how run knows it has seen every report.
+ *
+ * Exit status: the command's (128 + signal if it was killed) when no
+ * violation was seen; 1 when one was; 2 on setup errors or --timeout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <netlink/genl/ctrl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cmd.h"
+#include "report.h"
+#include "tlbsan.h"
+
+#define MAX_TASKS	4096
+#define MAX_CTX		4096
+
+struct run {
+	struct attach_opts ao;
+	struct report_opts ro;
+	long timeout;
+	char **argv;
+
+	struct tlbsan_nl mon;		/* the monitor thread's socket */
+	pthread_mutex_t lock;		/* protects everything below */
+	pthread_cond_t cond;
+	struct report_state rs;
+	int pasid[MAX_CTX];		/* attached contexts ... */
+	bool gone[MAX_CTX];		/* ... and whether the kernel said GONE */
+	int nr_ctx;
+	bool stop;
+};
+
+static volatile sig_atomic_t run_timed_out;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	run_timed_out = 1;
+}
+
+static int run_msg(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[TLBSAN_ATTR_MAX + 1];
+	struct run *r = arg;
+	int i, pasid;
+
+	pthread_mutex_lock(&r->lock);
+	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd == TLBSAN_CMD_GONE) {
+		if (!tlbsan_nl_parse(msg, tb) && tb[TLBSAN_ATTR_PASID]) {
+			pasid = nla_get_u32(tb[TLBSAN_ATTR_PASID]);
+			for (i = 0; i < r->nr_ctx; i++)
+				if (r->pasid[i] == pasid)
+					r->gone[i] = true;
+			pthread_cond_broadcast(&r->cond);
+		}
+	} else {
+		report_msg(msg, &r->rs);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NL_OK;
+}
+
+static void *monitor_thread(void *arg)
+{
+	struct run *r = arg;
+	bool stop = false;
+
+	while (!stop) {
+		nl_recvmsgs_default(r->mon.sk);	/* wakes at least every 100 ms */
+		pthread_mutex_lock(&r->lock);
+		stop = r->stop;
+		pthread_mutex_unlock(&r->lock);
+	}
+	return NULL;
+}
+
+static int open_monitor(struct run *r)
+{
+	struct timeval tv = { .tv_usec = 100000 };
+	int grp;
+
+	if (tlbsan_nl_open(&r->mon) != EXIT_OK)
+		return -1;
+	grp = genl_ctrl_resolve_grp(r->mon.sk, TLBSAN_FAMILY_NAME, TLBSAN_MCGRP_REPORTS);
+	if (grp < 0 || nl_socket_add_membership(r->mon.sk, grp)) {
+		fprintf(stderr, "tlbsan: run: cannot join the '%s' group\n", TLBSAN_MCGRP_REPORTS);
+		return -1;
+	}
+	nl_socket_disable_seq_check(r->mon.sk);
+	nl_socket_modify_cb(r->mon.sk, NL_CB_VALID, NL_CB_CUSTOM, run_msg, r);
+	setsockopt(nl_socket_get_fd(r->mon.sk), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return 0;
+}
+
+/* Attach @pid's mm; a shared mm (EEXIST) is already covered. */
+static int attach_task(struct tlbsan_nl *nl, struct run *r, pid_t pid)
+{
+	struct attach_opts o = r->ao;
+	int err, pasid = 0;
+
+	o.pid = pid;
+	err = attach_request(nl, &o, &pasid, true);
+	if (err == -EEXIST || err == -ESRCH)
+		return 0;
+	if (err) {
+		fprintf(stderr, "tlbsan: run: cannot attach pid %d: %s\n", pid, strerror(-err));
+		return err;
+	}
+	pthread_mutex_lock(&r->lock);
+	if (r->nr_ctx < MAX_CTX) {
+		r->pasid[r->nr_ctx] = pasid;
+		r->gone[r->nr_ctx++] = false;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
+struct tasks {
+	pid_t pid[MAX_TASKS];
+	bool started[MAX_TASKS];	/* its first stop has been handled */
+	int nr;
+};
+
+static int task_find(struct tasks *t, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < t->nr; i++)
+		if (t->pid[i] == pid)
+			return i;
+	return -1;
+}
+
+static int task_add(struct tasks *t, pid_t pid)
+{
+	int i = task_find(t, pid);
+
+	if (i >= 0 || t->nr == MAX_TASKS)
+		return i;
+	t->pid[t->nr] = pid;
+	t->started[t->nr] = false;
+	return t->nr++;
+}
+
+static void task_del(struct tasks *t, pid_t pid)
+{
+	int i = task_find(t, pid);
+
+	if (i < 0)
+		return;
+	t->pid[i] = t->pid[--t->nr];
+	t->started[i] = t->started[t->nr];
+}
+
+/* Trace the tree rooted at @child until every task is gone. */
+static int trace_tree(struct tlbsan_nl *nl, struct run *r, pid_t child, int *status)
+{
+	static struct tasks t;
+	unsigned long msg;
+	int st, sig, ev, i;
+	pid_t pid;
+
+	t.nr = 0;
+	task_add(&t, child);
+	while (t.nr) {
+		if (run_timed_out) {
+			for (i = 0; i < t.nr; i++)
+				kill(t.pid[i], SIGKILL);
+			run_timed_out = 0;
+			r->timeout = -1;
+		}
+		pid = waitpid(-1, &st, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (pid == child)
+				*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			task_del(&t, pid);
+			continue;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		sig = WSTOPSIG(st);
+		ev = st >> 16;
+		i = task_add(&t, pid);
+		if (ev == PTRACE_EVENT_EXEC) {
+			/* The new mm, before its first instruction. */
+			if (attach_task(nl, r, pid))
+				return -1;
+			ptrace(PTRACE_CONT, pid, 0, 0);
+		} else if (ev == PTRACE_EVENT_FORK || ev == PTRACE_EVENT_VFORK ||
+			   ev == PTRACE_EVENT_CLONE) {
+			if (!ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg))
+				task_add(&t, (pid_t)msg);
+			ptrace(PTRACE_CONT, pid, 0, 0);
+		} else if (i >= 0 && !t.started[i] && sig == SIGSTOP && pid != child) {
+			/* A new task's first stop: attach its mm before it runs. */
+			t.started[i] = true;
+			if (attach_task(nl, r, pid))
+				return -1;
+			ptrace(PTRACE_CONT, pid, 0, 0);
+		} else {
+			if (i >= 0)
+				t.started[i] = true;
+			/* Deliver the signal that stopped it. */
+			ptrace(PTRACE_CONT, pid, 0, sig == SIGTRAP ? 0 : sig);
+		}
+	}
+	return 0;
+}
+
+static int parse_run(int argc, char **argv, struct run *r)
+{
+	static const struct option lopts[] = {
+		ATTACH_LONG_OPTIONS,
+		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long v;
+	int c, ret;
+
+	attach_opts_init(&r->ao);
+	r->ro.fail_mask = report_default_fail_mask();
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
+		ret = attach_opt(c, optarg, &r->ao);
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			continue;
+		switch (c) {
+		case 'j':
+			r->ro.json = true;
+			break;
+		case 'f':
+			if (report_parse_fail_on(optarg, &r->ro.fail_mask))
+				return -1;
+			break;
+		case 'T':
+			if (tlbsan_parse_u64(optarg, 1, 86400, &v)) {
+				fprintf(stderr, "tlbsan: invalid --timeout '%s' (seconds)\n", optarg);
+				return -1;
+			}
+			r->timeout = (long)v;
+			break;
+		default:
+			return tlbsan_usage(&tlbsan_cmd_run), -1;
+		}
+	}
+	if (optind >= argc)
+		return tlbsan_usage(&tlbsan_cmd_run), -1;
+	r->argv = argv + optind;
+	return 0;
+}
+
+/* Wait until every attached context said GONE, or ~30 s. */
+static void wait_gone(struct run *r)
+{
+	struct timespec until;
+	bool all;
+	int i;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 30;
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		all = true;
+		for (i = 0; i < r->nr_ctx; i++)
+			all &= r->gone[i];
+		if (all || pthread_cond_timedwait(&r->cond, &r->lock, &until) == ETIMEDOUT)
+			break;
+	}
+	r->stop = true;
+	pthread_mutex_unlock(&r->lock);
+	if (!all)
+		fprintf(stderr, "tlbsan: run: some contexts did not finish; reports may be missing\n");
+}
+
+static int do_run(struct tlbsan_nl *nl, int argc, char **argv)
+{
+	static struct run r;
+	struct sigaction sa = { 0 };
+	pthread_t thread;
+	int st, status = 0, ret;
+	pid_t child;
+
+	memset(&r, 0, sizeof(r));
+	if (parse_run(argc, argv, &r))
+		return EXIT_USAGE;
+	if (!nl)
+		return EXIT_OK;
+	r.rs.o = &r.ro;
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.cond, NULL);
+	/* Listening before the first attach: no report can be missed. */
+	if (open_monitor(&r) || pthread_create(&thread, NULL, monitor_thread, &r))
+		return EXIT_USAGE;
+
+	child = fork();
+	if (child < 0) {
+		perror("tlbsan: run: fork");
+		return EXIT_USAGE;
+	}
+	if (child == 0) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		raise(SIGSTOP);
+		execvp(r.argv[0], r.argv);
+		fprintf(stderr, "tlbsan: run: cannot execute %s: %s\n", r.argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(child, &st, 0) != child || !WIFSTOPPED(st) ||
+	    ptrace(PTRACE_SETOPTIONS, child, 0,
+		   PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |
+		   PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL)) {
+		fprintf(stderr, "tlbsan: run: cannot trace the command\n");
+		kill(child, SIGKILL);
+		return EXIT_USAGE;
+	}
+	if (r.timeout > 0) {
+		sa.sa_handler = on_alarm;
+		sigaction(SIGALRM, &sa, NULL);
+		alarm(r.timeout);
+	}
+	ptrace(PTRACE_CONT, child, 0, 0);
+	ret = trace_tree(nl, &r, child, &status);
+	alarm(0);
+	wait_gone(&r);
+	pthread_join(thread, NULL);
+	tlbsan_nl_close(&r.mon);
+	if (ret) {
+		kill(child, SIGKILL);
+		return EXIT_USAGE;
+	}
+	ret = report_summary(&r.rs);
+	if (r.timeout < 0) {
+		fprintf(stderr, "tlbsan: run: timed out; the command was killed\n");
+		return EXIT_USAGE;
+	}
+	if (ret != EXIT_OK)
+		return EXIT_FAIL;
+	return status;
+}
+
+const struct tlbsan_command tlbsan_cmd_run = {
+	"run",
+	"[attach options] [--json] [--fail-on CLASS,...] [--timeout SEC] [--] CMD [ARGS...]",
+	"run CMD with every mm of its process tree attached; reports, then a summary",
+	do_run,
+};
