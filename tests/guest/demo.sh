@@ -1,23 +1,24 @@
 #!/bin/sh
-# The main job's guest side: load the module, attach a device context to a
-# workload that maps, forks, COW-writes, mprotects and unmaps, and print the
-# notifier calls the context saw.  KTAP with one test; the host prints the
-# diagnostic lines.
+# The main job's guest side: scenario 1, the 2017 thread's litmus, run
+# under tlbsan with a correct SVA-style model (hw: silent) and with a
+# broken one that flushes only at invalidate_range_end (caught), showing
+# the reporter's timeline and summary.  KTAP with one test; the host
+# prints the diagnostic lines.
 . /tests/lib.sh
 
 t_demo() {
 	insmod /tlbsan.ko
-	workload_start
-	echo "workload pid $WPID: attaching"
-	tlbsan attach "$WPID"
-	[ "$(workload_step)" = done ] || fail "workload failed"
-	echo "workload done: mmap, touch, fork + COW, mprotect, MADV_DONTNEED, munmap"
+	echo "######## tlbsan run --model hw -- tlbsan-scenario litmus"
+	rc=0
+	tlbsan run --pattern buffers --model hw -- tlbsan-scenario litmus 2>&1 || rc=$?
+	echo "######## exit status $rc (0: no violation)"
+	[ $rc -eq 0 ] || fail "hw is not silent"
 	echo
-	tlbsan stats "$WPID"
-	echo
-	tlbsan detach "$WPID"
-	workload_step >/dev/null
-	wait
+	echo "######## tlbsan run --model end-only -- tlbsan-scenario litmus"
+	rc=0
+	tlbsan run --pattern buffers --model end-only -- tlbsan-scenario litmus 2>&1 || rc=$?
+	echo "######## exit status $rc (1: violations found)"
+	[ $rc -eq 1 ] || fail "end-only was not caught"
 	rmmod tlbsan
 }
 
