@@ -5,7 +5,8 @@
 #   make check           unit tests, then the guest tests on every kernel line
 #   make unit            userspace unit tests only
 #   make guest           guest tests only (LINES="6.1 6.12 sid" by default)
-#   make demo            the main job: a guest attaches to a demo workload
+#   make demo            the main job: the 2017 litmus under hw and end-only
+#   make coverage        notifier call sites the scenario suite reaches, per line
 #   make style           checkpatch --strict on module/ (needs linux-source)
 #   make sparse          sparse (C=2) over module/
 #
@@ -21,7 +22,7 @@ UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR) -I$(CURDIR
 TOOLS := tools/tlbsan tools/tlbsan-scenario tests/guest/workload tests/guest/memctl
 UNIT := tests/unit/run-unit
 
-.PHONY: all module tools clean check unit guest demo style sparse conftest
+.PHONY: all module tools clean check unit guest demo coverage style sparse conftest
 
 all: module tools
 
@@ -58,6 +59,9 @@ check:
 
 demo:
 	tests/demo.sh
+
+coverage:
+	tests/coverage.sh $(LINES)
 
 sparse: module/conftest.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF=-D__CHECK_ENDIAN__ modules

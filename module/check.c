@@ -143,6 +143,56 @@ static unsigned long site_of(const unsigned long *stack, unsigned int nr)
 	return 0;
 }
 
+/* ---- call-site coverage (module parameter coverage=1) ---- */
+
+static bool coverage;
+module_param(coverage, bool, 0444);
+MODULE_PARM_DESC(coverage, "record the call site of every notifier call (tlbsan coverage)");
+
+#define TLBSAN_COV_MAX	512
+/* Distinct (call site, callback) pairs; under tlbsan_cov_lock (irqsave). */
+static struct tlbsan_cov tlbsan_cov[TLBSAN_COV_MAX];
+static unsigned int tlbsan_cov_n;
+static DEFINE_SPINLOCK(tlbsan_cov_lock);
+
+/* From a notifier callback: count its call site. */
+void tlbsan_cov_note(enum tlbsan_cb cb)
+{
+	unsigned long stack[TLBSAN_STACK_DEPTH], site, flags;
+	unsigned int nr, i;
+
+	if (!coverage)
+		return;
+	nr = stack_trace_save(stack, TLBSAN_STACK_DEPTH, 0);
+	site = site_of(stack, nr);
+	spin_lock_irqsave(&tlbsan_cov_lock, flags);
+	for (i = 0; i < tlbsan_cov_n; i++)
+		if (tlbsan_cov[i].ip == site && tlbsan_cov[i].cb == cb)
+			break;
+	if (i == tlbsan_cov_n && i < TLBSAN_COV_MAX) {
+		tlbsan_cov[i].ip = site;
+		tlbsan_cov[i].cb = cb;
+		tlbsan_cov_n++;
+	}
+	if (i < tlbsan_cov_n)
+		tlbsan_cov[i].count++;
+	spin_unlock_irqrestore(&tlbsan_cov_lock, flags);
+}
+
+/* Copy coverage entry @i; false past the end. */
+bool tlbsan_cov_get(unsigned int i, struct tlbsan_cov *out)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&tlbsan_cov_lock, flags);
+	ok = i < tlbsan_cov_n;
+	if (ok)
+		*out = tlbsan_cov[i];
+	spin_unlock_irqrestore(&tlbsan_cov_lock, flags);
+	return ok;
+}
+
 /* ---- reports ---- */
 
 static void report_add(struct tlbsan_dev *dev, struct tlbsan_report *r)

@@ -112,6 +112,12 @@ struct tlbsan_report {
 	unsigned long stack[TLBSAN_STACK_DEPTH];
 };
 
+struct tlbsan_cov {
+	unsigned long ip;
+	u8 cb;
+	u64 count;
+};
+
 struct tlbsan_site {
 	unsigned long ip;
 	u8 event;
@@ -204,6 +210,8 @@ bool tlbsan_check_access(struct tlbsan_dev *dev, struct tlbsan_tlbe *e, unsigned
 void tlbsan_check_fill(struct tlbsan_dev *dev, unsigned long va, unsigned long size,
 		       u64 since);
 void tlbsan_report_fn(struct work_struct *work);
+void tlbsan_cov_note(enum tlbsan_cb cb);
+bool tlbsan_cov_get(unsigned int i, struct tlbsan_cov *out);
 
 /* Invalidation hooks, called from the notifier callbacks (mn.c). */
 void tlbsan_dev_range_start(struct tlbsan_dev *dev, int event,

@@ -110,6 +110,7 @@ static int tlbsan_mn_invalidate_range_start(struct mmu_notifier *mn,
 	enum tlbsan_event event = tlbsan_event_of(range->event);
 
 	tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_START);
+	tlbsan_cov_note(TLBSAN_CB_INVALIDATE_RANGE_START);
 	if (!mmu_notifier_range_blockable(range))
 		tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_START_NONBLOCK);
 	atomic64_inc(&ctx->starts[event]);
@@ -139,6 +140,7 @@ static void tlbsan_mn_secondary(struct mmu_notifier *mn, struct mm_struct *mm,
 	struct tlbsan_ctx *ctx = tlb_to_ctx(mn);
 
 	tlbsan_count(ctx, TLBSAN_CB_SECONDARY);
+	tlbsan_cov_note(TLBSAN_CB_SECONDARY);
 	tlbsan_dev_secondary(&ctx->dev, start, end);
 }
 

@@ -887,6 +887,34 @@ static int tlbsan_dump_sites(struct sk_buff *skb, struct netlink_callback *cb)
 	return tlbsan_dump_items(skb, cb, true);
 }
 
+/* COVERAGE dump: cb->args[0] is the next entry. */
+static int tlbsan_dump_coverage(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	char site[KSYM_SYMBOL_LEN];
+	struct tlbsan_cov c;
+	void *hdr;
+
+	while (tlbsan_cov_get(cb->args[0], &c)) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &tlbsan_family, NLM_F_MULTI, TLBSAN_CMD_COVERAGE);
+		if (!hdr)
+			break;
+		if (c.ip)
+			sprint_symbol(site, c.ip);
+		else
+			strscpy(site, "?", sizeof(site));
+		if (nla_put_u32(skb, TLBSAN_ATTR_CB, c.cb) ||
+		    nla_put_string(skb, TLBSAN_ATTR_SITE, site) ||
+		    nla_put_u64_64bit(skb, TLBSAN_ATTR_COUNT, c.count, TLBSAN_ATTR_PAD)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0]++;
+	}
+	return skb->len;
+}
+
 static const struct genl_ops tlbsan_ops[] = {
 	{
 		.cmd	= TLBSAN_CMD_ATTACH,
@@ -934,6 +962,10 @@ static const struct genl_ops tlbsan_ops[] = {
 		.cmd	= TLBSAN_CMD_SITES,
 		.start	= tlbsan_dump_pasid_start,
 		.dumpit	= tlbsan_dump_sites,
+	},
+	{
+		.cmd	= TLBSAN_CMD_COVERAGE,
+		.dumpit	= tlbsan_dump_coverage,
 	},
 };
 

@@ -23,7 +23,8 @@ extern const struct tlbsan_command tlbsan_cmd_attach, tlbsan_cmd_detach, tlbsan_
 extern const struct tlbsan_command tlbsan_cmd_access, tlbsan_cmd_buf_add, tlbsan_cmd_buf_clear,
 	tlbsan_cmd_tlb;
 /* report.c */
-extern const struct tlbsan_command tlbsan_cmd_monitor, tlbsan_cmd_report, tlbsan_cmd_sites;
+extern const struct tlbsan_command tlbsan_cmd_monitor, tlbsan_cmd_report, tlbsan_cmd_sites,
+	tlbsan_cmd_coverage;
 
 /* Device options shared by attach and run. */
 struct attach_opts {

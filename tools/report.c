@@ -536,6 +536,40 @@ static int do_sites(struct tlbsan_nl *nl, int argc, char **argv)
 	return tlbsan_nl_request(nl, msg, sites_msg, NULL, "sites") ? EXIT_FAIL : EXIT_OK;
 }
 
+static int coverage_msg(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[TLBSAN_ATTR_MAX + 1];
+
+	(void)arg;
+	if (tlbsan_nl_parse(msg, tb) || !tb[TLBSAN_ATTR_SITE] || !tb[TLBSAN_ATTR_CB])
+		return NL_SKIP;
+	printf("%-32s %-60s %llu\n",
+	       tlbsan_name(tlbsan_cb_names, __TLBSAN_CB_MAX, nla_get_u32(tb[TLBSAN_ATTR_CB])),
+	       nla_get_string(tb[TLBSAN_ATTR_SITE]), u64_or(tb[TLBSAN_ATTR_COUNT], 0));
+	return NL_OK;
+}
+
+static int do_coverage(struct tlbsan_nl *nl, int argc, char **argv)
+{
+	struct nl_msg *msg;
+
+	(void)argv;
+	if (argc != 1)
+		return tlbsan_usage(&tlbsan_cmd_coverage);
+	if (!nl)
+		return EXIT_OK;
+	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_COVERAGE, true);
+	if (!msg)
+		return EXIT_FAIL;
+	return tlbsan_nl_request(nl, msg, coverage_msg, NULL, "coverage") ? EXIT_FAIL : EXIT_OK;
+}
+
+const struct tlbsan_command tlbsan_cmd_coverage = {
+	"coverage", "",
+	"notifier call sites seen machine-wide (module loaded with coverage=1)",
+	do_coverage,
+};
+
 const struct tlbsan_command tlbsan_cmd_monitor = {
 	"monitor", "[--json] [--fail-on CLASS,...] [--count N]",
 	"print reports as the checker finds them, until N or a signal; then a summary",

@@ -16,6 +16,7 @@ static const struct tlbsan_command *const commands[] = {
 	&tlbsan_cmd_report,
 	&tlbsan_cmd_sites,
 	&tlbsan_cmd_run,
+	&tlbsan_cmd_coverage,
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -42,6 +42,11 @@ enum tlbsan_cmd {
 	 * (PID, PASID), after its last report was sent.
 	 */
 	TLBSAN_CMD_GONE,
+	/*
+	 * dump only: notifier call sites seen on the whole machine since the
+	 * module was loaded with coverage=1; CB, SITE, COUNT per message.
+	 */
+	TLBSAN_CMD_COVERAGE,
 
 	__TLBSAN_CMD_MAX,
 };

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Call-site coverage: load the module with coverage=1, run every scenario
+# and a few stress-ng stressors under hw, then print which notifier call
+# sites were reached (callback, first frame outside the notifier core and
+# TLB flush machinery, count).
+. /tests/lib.sh
+
+t_coverage() {
+	insmod /tlbsan.ko coverage=1
+	for s in litmus reuse cowstorm madvise mprotect; do
+		tlbsan run --pattern buffers --model hw -- tlbsan-scenario $s >/dev/null 2>&1 || true
+	done
+	for st in "--vm 1 --vm-bytes 8M" "--mmap 1" "--fork 1" "--mremap 1" "--mprotect 1" \
+		  "--madvise 1" "--userfaultfd 1" "--ksm 1"; do
+		tlbsan run --model hw -- stress-ng $st --timeout 2s --quiet --temp-path /tmp \
+			>/dev/null 2>&1 || true
+	done
+	tlbsan coverage | sort >/tmp/cov
+	echo "call sites reached on $(uname -r):"
+	cat /tmp/cov
+	[ "$(grep -c invalidate_range_start /tmp/cov)" -ge 5 ] || fail "too few call sites"
+}
+
+ktap_run t_coverage
