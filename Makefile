@@ -7,6 +7,7 @@
 #   make guest           guest tests only (LINES="6.1 6.12 sid" by default)
 #   make demo            the main job: the 2017 litmus under hw and end-only
 #   make coverage        notifier call sites the scenario suite reaches, per line
+#   make stress DURATION=S  stress-ng memory stressors under tlbsan run, S s each
 #   make style           checkpatch --strict on module/ (needs linux-source)
 #   make sparse          sparse (C=2) over module/
 #
@@ -22,7 +23,7 @@ UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR) -I$(CURDIR
 TOOLS := tools/tlbsan tools/tlbsan-scenario tests/guest/workload tests/guest/memctl
 UNIT := tests/unit/run-unit
 
-.PHONY: all module tools clean check unit guest demo coverage style sparse conftest
+.PHONY: all module tools clean check unit guest demo coverage stress style sparse conftest
 
 all: module tools
 
@@ -62,6 +63,9 @@ demo:
 
 coverage:
 	tests/coverage.sh $(LINES)
+
+stress:
+	DURATION=$(or $(DURATION),10) tests/stress.sh $(LINES)
 
 sparse: module/conftest.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF=-D__CHECK_ENDIAN__ modules

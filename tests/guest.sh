@@ -42,7 +42,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -cpu max -smp 2 -m 3G \
 	-nodefaults -no-reboot -display none -monitor none \
 	-kernel "$k/vmlinux" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 tlbsan.suite=$suite${TLBSAN_ONLY:+ tlbsan.only=$TLBSAN_ONLY}" \
+	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 tlbsan.suite=$suite${TLBSAN_ONLY:+ tlbsan.only=$TLBSAN_ONLY} ${TLBSAN_CMDLINE:-}" \
 	-serial "file:$console" -serial "file:$ktap" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 qrc=$?

@@ -24,8 +24,18 @@
  *   mprotect  RW -> RO -> NONE -> RW flips with device writes; mremap move,
  *             grow, shrink; MAP_FIXED replacement.  Broken models: classes
  *             1, 3 or 4.
+ *   ksm       identical MADV_MERGEABLE pages merged by ksmd (forced to run),
+ *             then COW-broken by writes.  Benign reports at the merge;
+ *             broken models: classes 1 and 2 at the COW.
+ *   thp       a THP collapsed (MADV_COLLAPSE) and split (partial munmap and
+ *             mprotect), device reads between; run with --pde to have the
+ *             paging-structure cache on.  Broken models: class 1.
+ *   misc      soft-dirty (clear_refs), userfaultfd missing-page faults,
+ *             process_madvise, a hugetlb region, and an exit while the
+ *             device is mid-access.  Broken models: class 1.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -86,6 +96,21 @@ static struct acc dev(int thread, int op, void *va, uint64_t value)
 		exit(2);
 	}
 	return a;
+}
+
+/* A repeated device read stream over [va, va + len) on DEV-thread-@thread. */
+static void dev_stream(int thread, void *va, size_t len)
+{
+	struct nl_msg *msg = tlbsan_nl_msg(&nl, TLBSAN_CMD_BUF_ADD, false);
+
+	if (!msg || nla_put_u32(msg, TLBSAN_ATTR_PID, getpid()) ||
+	    nla_put_u32(msg, TLBSAN_ATTR_OP, TLBSAN_OP_READ) ||
+	    nla_put_u64(msg, TLBSAN_ATTR_VA, (uintptr_t)va) ||
+	    nla_put_u64(msg, TLBSAN_ATTR_LEN, len) ||
+	    nla_put_u32(msg, TLBSAN_ATTR_THREAD, thread))
+		exit(2);
+	if (tlbsan_nl_request(&nl, msg, NULL, NULL, "buf-add"))
+		exit(2);
 }
 
 static uint64_t dev_read(int thread, void *va)
@@ -327,6 +352,199 @@ static int mprot(void)
 	return 0;
 }
 
+/* ---- ksm ---- */
+
+static int write_file(const char *path, const char *v)
+{
+	FILE *f = fopen(path, "w");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fputs(v, f) >= 0;
+	return fclose(f) || !ok ? -1 : 0;
+}
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int ksm(void)
+{
+	size_t len = 16 * ps;
+	char *p = map(len), path[64];
+	long merged = 0;
+	int i;
+
+	if (write_file("/sys/kernel/mm/ksm/sleep_millisecs", "0") ||
+	    write_file("/sys/kernel/mm/ksm/pages_to_scan", "10000")) {
+		printf("ksm: no KSM; nothing to do\n");
+		return 0;
+	}
+	for (i = 0; i < 16; i++)
+		*(uint64_t *)(p + i * ps) = 0x4b534d;
+	dev_read_all(p, len);
+	madvise(p, len, MADV_MERGEABLE);
+	write_file("/sys/kernel/mm/ksm/run", "1");
+	snprintf(path, sizeof(path), "/proc/%d/ksm_merging_pages", getpid());
+	/* Bounded wait for ksmd; the scenario is valid whatever it merged. */
+	for (i = 0; i < 100000 && merged < 16; i++)
+		merged = read_long(path);
+	write_file("/sys/kernel/mm/ksm/run", "0");
+	printf("ksm: %ld pages merged\n", merged);
+	dev_read_all(p, len);
+	touch(p, len, 1);		/* COW-break every merged page */
+	dev_read_all(p, len);
+	return 0;
+}
+
+/* ---- thp ---- */
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+
+static int thp(void)
+{
+	size_t huge = 2UL << 20;
+	char *raw, *h;
+	int i;
+
+	for (i = 0; i < iterations; i++) {
+		raw = map(2 * huge);
+		h = (char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+		madvise(h, huge, MADV_NOHUGEPAGE);
+		touch(h, huge, i);		/* small pages, in one PTE table */
+		dev_read(0, h);			/* caches the PTE table too (--pde) */
+		dev_read(1, h + 511 * ps);
+		madvise(h, huge, MADV_HUGEPAGE);
+		madvise(h, huge, MADV_COLLAPSE);	/* PTE table replaced by a PMD */
+		dev_read(0, h + ps);
+		dev_read(1, h);
+		mprotect(h + 16 * ps, ps, PROT_READ);	/* split */
+		dev_read(0, h + 16 * ps);
+		munmap(h + 256 * ps, 16 * ps);		/* partial unmap */
+		dev_read(1, h + 255 * ps);
+		munmap(raw, 2 * huge);
+	}
+	return 0;
+}
+
+/* ---- misc ---- */
+
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+static int soft_dirty(char *p, size_t len)
+{
+	touch(p, len, 5);
+	dev_read_all(p, len);
+	if (write_file("/proc/self/clear_refs", "4"))	/* soft-dirty: write-protects */
+		return 0;
+	dev(0, TLBSAN_OP_WRITE, p, 6);
+	touch(p, len, 7);
+	dev_read_all(p, len);
+	return 0;
+}
+
+static void *uffd_handler(void *arg)
+{
+	int uffd = (int)(intptr_t)arg;
+	static char page[65536] __attribute__((aligned(65536)));
+	struct uffd_msg msg;
+
+	memset(page, 0x5a, sizeof(page));
+	while (read(uffd, &msg, sizeof(msg)) == sizeof(msg)) {
+		struct uffdio_copy copy = {
+			.dst = msg.arg.pagefault.address & ~((uint64_t)ps - 1),
+			.src = (uintptr_t)page,
+			.len = ps,
+		};
+
+		if (msg.event == UFFD_EVENT_PAGEFAULT)
+			ioctl(uffd, UFFDIO_COPY, &copy);
+	}
+	return NULL;
+}
+
+static int userfault(void)
+{
+	size_t len = 4 * ps;
+	char *p = map(len);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)p, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	pthread_t t;
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		printf("misc: no userfaultfd here\n");
+		return 0;
+	}
+	pthread_create(&t, NULL, uffd_handler, (void *)(intptr_t)uffd);
+	/* Device page requests fault through the userfaultfd handler. */
+	dev_read_all(p, len);
+	madvise(p, len, MADV_DONTNEED);
+	dev_read_all(p, len);
+	close(uffd);
+	munmap(p, len);
+	return 0;
+}
+
+static int misc(void)
+{
+	size_t len = 8 * ps;
+	char *p = map(len), *hp;
+	struct iovec iov = { p, len };
+	int pidfd, i;
+	pid_t child;
+
+	soft_dirty(p, len);
+	userfault();
+	/* process_madvise(MADV_COLD) on ourselves through a pidfd */
+	pidfd = syscall(SYS_pidfd_open, getpid(), 0);
+	touch(p, len, 9);
+	dev_read_all(p, len);
+	if (pidfd >= 0)
+		syscall(SYS_process_madvise, pidfd, &iov, 1, MADV_COLD, 0);
+	dev_read_all(p, len);
+	/* a 2 MiB hugetlb region, if the system has one */
+	hp = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (hp != MAP_FAILED) {
+		touch(hp, ps, 3);
+		dev_read(0, hp);
+		munmap(hp, 2UL << 20);
+	}
+	/* A child exits while its device context is mid-access. */
+	for (i = 0; i < iterations; i++) {
+		child = fork();
+		if (child == 0) {
+			char *c = map(len);
+
+			touch(c, len, i);
+			dev_read_all(c, len);
+			dev_stream(i & 1, c, len);	/* the device keeps reading ... */
+			_exit(0);			/* ... while the mm goes away */
+		}
+		waitpid(child, NULL, 0);
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -336,6 +554,9 @@ static const struct {
 	{ "cowstorm", cowstorm },
 	{ "madvise", madv },
 	{ "mprotect", mprot },
+	{ "ksm", ksm },
+	{ "thp", thp },
+	{ "misc", misc },
 };
 
 int main(int argc, char **argv)
@@ -369,6 +590,6 @@ int main(int argc, char **argv)
 		return scenarios[i].fn();
 	}
 	fprintf(stderr, "usage: tlbsan-scenario [--seed N] [--iterations N] "
-		"litmus|reuse|cowstorm|madvise|mprotect\n");
+		"litmus|reuse|cowstorm|madvise|mprotect|ksm|thp|misc\n");
 	return 2;
 }
