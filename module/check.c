@@ -543,8 +543,23 @@ bool tlbsan_check_access(struct tlbsan_dev *dev, struct tlbsan_tlbe *e, unsigned
  * invalidation should have removed: a driver-side race (class 5).
  */
 void tlbsan_check_fill(struct tlbsan_dev *dev, unsigned long va, unsigned long size,
-		       u64 since)
+		       u64 since, struct tlbsan_tlbe *e)
 {
+	unsigned int i;
+
+	/*
+	 * A fill inside a bracket in progress is covered by that bracket's
+	 * start, which came before it: the device was told an invalidation of
+	 * this range is under way (HW-style models keep filling until the
+	 * secondary call; the PTE may be cleared before it).
+	 */
+	for (i = 0; i < dev->nr_open; i++) {
+		if (tlbsan_range_overlaps(dev->open[i].start, dev->open[i].end, va, size)) {
+			e->chk |= TLBSAN_CHK_STARTED;
+			e->inv_id = dev->open[i].id;
+		}
+	}
+
 	bool secondary = dev->cfg.model == TLBSAN_MODEL_HW || dev->cfg.model == TLBSAN_MODEL_LAZY;
 	u8 cb = secondary ? TLBSAN_CB_SECONDARY : TLBSAN_CB_INVALIDATE_RANGE_START;
 	u64 id;

@@ -403,8 +403,6 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 			local_irq_restore(flags);
 			continue;
 		}
-		tlbsan_check_fill(dev, j->va & ~((1UL << tlbsan_size_shift(x.size)) - 1),
-				  1UL << tlbsan_size_shift(x.size), since);
 		f.va = j->va;
 		f.pfn = x.pfn;
 		f.size = x.size;
@@ -414,6 +412,7 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 		f.fill_seq = ++dev->fill_seq;
 		e = tlbsan_tlb_fill(&dev->tlb, &f);
 		tlbsan_check_track_fill(e);
+		tlbsan_check_fill(dev, e->va, tlbsan_tlbe_bytes(e), since, e);
 		tlbsan_dev_inc(dev, TLBSAN_DEV_FILLS);
 		if (x.table_pfn && !table) {
 			tlbsan_pde_fill(&dev->pde, j->va, x.table_pfn);

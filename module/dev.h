@@ -208,7 +208,7 @@ void tlbsan_check_end(struct tlbsan_dev *dev, int event, unsigned long start,
 bool tlbsan_check_access(struct tlbsan_dev *dev, struct tlbsan_tlbe *e, unsigned long va,
 			 u32 op, u32 thread);
 void tlbsan_check_fill(struct tlbsan_dev *dev, unsigned long va, unsigned long size,
-		       u64 since);
+		       u64 since, struct tlbsan_tlbe *e);
 void tlbsan_report_fn(struct work_struct *work);
 void tlbsan_cov_note(enum tlbsan_cb cb);
 bool tlbsan_cov_get(unsigned int i, struct tlbsan_cov *out);

@@ -7,7 +7,8 @@
  * What the checker knows about a cached translation (flags in
  * tlbsan_tlbe.chk, set when a notifier call covering it is *delivered* to
  * the device model; DROP withholds its dropped event):
- *   STARTED    an invalidate_range_start covered it since the fill;
+ *   STARTED    an invalidate_range_start covered it since the fill, or a
+ *              bracket covering it was still open when it was filled;
  *   ENDED      ... and that bracket has ended;
  *   SECONDARY  a secondary TLB call (invalidate_range or
  *              arch_invalidate_secondary_tlbs) covered it since the fill.
