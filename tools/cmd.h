@@ -53,6 +53,8 @@ int attach_request(struct tlbsan_nl *nl, const struct attach_opts *o, int *pasid
 
 /* run.c */
 extern const struct tlbsan_command tlbsan_cmd_run;
+struct report_opts;
+int follow_run(struct tlbsan_nl *nl, const struct attach_opts *o, const struct report_opts *ro);
 
 /* Print "usage: tlbsan NAME ARGS" for @cmd and return EXIT_USAGE. */
 int tlbsan_usage(const struct tlbsan_command *cmd);

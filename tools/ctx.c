@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "names.h"
+#include "report.h"
 
 
 /* Parse "hw", "sw", "end-only", "lazy:US", "drop:EVENT", "none". */
@@ -90,18 +91,43 @@ int attach_opt(int c, const char *optarg, struct attach_opts *o)
 }
 
 static int parse_attach(const struct tlbsan_command *cmd, int argc, char **argv,
-			struct attach_opts *o)
+			struct attach_opts *o, struct report_opts *ro, bool *follow)
 {
-	static const struct option lopts[] = { ATTACH_LONG_OPTIONS, { NULL, 0, NULL, 0 } };
-	int c;
+	static const struct option lopts[] = {
+		ATTACH_LONG_OPTIONS,
+		{ "follow", no_argument, NULL, 'F' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, ret;
 
 	attach_opts_init(o);
+	memset(ro, 0, sizeof(*ro));
+	ro->fail_mask = report_default_fail_mask();
+	*follow = false;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
-		if (attach_opt(c, optarg, o)) {
+		ret = attach_opt(c, optarg, o);
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			continue;
+		if (c == 'F') {
+			*follow = true;
+		} else if (c == 'j') {
+			ro->json = true;
+		} else if (c == 'f') {
+			if (report_parse_fail_on(optarg, &ro->fail_mask))
+				return -1;
+		} else {
 			tlbsan_usage(cmd);
 			return -1;
 		}
+	}
+	if (!*follow && (ro->json || ro->fail_mask != report_default_fail_mask())) {
+		fprintf(stderr, "tlbsan: --json and --fail-on go with --follow\n");
+		return -1;
 	}
 	if (argc - optind != 1) {
 		tlbsan_usage(cmd);
@@ -189,13 +215,17 @@ int attach_request(struct tlbsan_nl *nl, const struct attach_opts *o, int *pasid
 
 static int do_attach(struct tlbsan_nl *nl, int argc, char **argv)
 {
+	struct report_opts ro;
 	struct attach_opts o;
+	bool follow;
 	int err;
 
-	if (parse_attach(&tlbsan_cmd_attach, argc, argv, &o))
+	if (parse_attach(&tlbsan_cmd_attach, argc, argv, &o, &ro, &follow))
 		return EXIT_USAGE;
 	if (!nl)
 		return EXIT_OK;
+	if (follow)
+		return follow_run(nl, &o, &ro);
 	err = attach_request(nl, &o, NULL, false);
 	if (err == -EEXIST)
 		print_existing(nl, o.pid);
@@ -359,8 +389,9 @@ static int do_stats(struct tlbsan_nl *nl, int argc, char **argv)
 const struct tlbsan_command tlbsan_cmd_attach = {
 	"attach",
 	"[--model hw|sw|end-only|lazy:US|drop:EVENT|none] [--entries N] [--ways N]\n"
-	"            [--threads N] [--pattern buffers|sample] [--pri on|off] [--pde N] PID",
-	"attach a device context to PID's mm",
+	"            [--threads N] [--pattern buffers|sample] [--pri on|off] [--pde N]\n"
+	"            [--follow [--json] [--fail-on CLASS,...]] PID",
+	"attach a device context to PID's mm; --follow: to its whole running tree, as run does",
 	do_attach,
 };
 const struct tlbsan_command tlbsan_cmd_detach = {

@@ -15,6 +15,7 @@
  * Exit status: the command's (128 + signal if it was killed) when no
  * violation was seen; 1 when one was; 2 on setup errors or --timeout.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netlink/genl/ctrl.h>
@@ -52,7 +53,13 @@ struct run {
 	bool stop;
 };
 
-static volatile sig_atomic_t run_timed_out;
+static volatile sig_atomic_t run_timed_out, run_interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	run_interrupted = 1;
+}
 
 static void on_alarm(int sig)
 {
@@ -174,17 +181,19 @@ static void task_del(struct tasks *t, pid_t pid)
 	t->started[i] = t->started[t->nr];
 }
 
-/* Trace the tree rooted at @child until every task is gone. */
+static struct tasks t;
+
+/*
+ * Trace the tasks in @t (the command @child, or with @child 0 a tree seized
+ * by follow_tree()) until every one is gone.
+ */
 static int trace_tree(struct tlbsan_nl *nl, struct run *r, pid_t child, int *status)
 {
-	static struct tasks t;
 	unsigned long msg;
 	int st, sig, ev, i;
 	pid_t pid;
 
-	t.nr = 0;
-	task_add(&t, child);
-	while (t.nr) {
+	while (t.nr && !run_interrupted) {
 		if (run_timed_out) {
 			for (i = 0; i < t.nr; i++)
 				kill(t.pid[i], SIGKILL);
@@ -198,7 +207,7 @@ static int trace_tree(struct tlbsan_nl *nl, struct run *r, pid_t child, int *sta
 			break;
 		}
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			if (pid == child)
+			if (pid == child && status)
 				*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			task_del(&t, pid);
 			continue;
@@ -218,18 +227,93 @@ static int trace_tree(struct tlbsan_nl *nl, struct run *r, pid_t child, int *sta
 			if (!ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg))
 				task_add(&t, (pid_t)msg);
 			ptrace(PTRACE_CONT, pid, 0, 0);
-		} else if (i >= 0 && !t.started[i] && sig == SIGSTOP && pid != child) {
-			/* A new task's first stop: attach its mm before it runs. */
+		} else if (i >= 0 && !t.started[i] && pid != child &&
+			   (sig == SIGSTOP || ev == PTRACE_EVENT_STOP)) {
+			/*
+			 * A new task's first stop (SIGSTOP; PTRACE_EVENT_STOP
+			 * under PTRACE_SEIZE): attach its mm before it runs.
+			 */
 			t.started[i] = true;
 			if (attach_task(nl, r, pid))
 				return -1;
 			ptrace(PTRACE_CONT, pid, 0, 0);
+		} else if (ev == PTRACE_EVENT_STOP) {
+			/* A group-stop of a seized task: leave it stopped. */
+			ptrace(PTRACE_LISTEN, pid, 0, 0);
 		} else {
 			if (i >= 0)
 				t.started[i] = true;
 			/* Deliver the signal that stopped it. */
 			ptrace(PTRACE_CONT, pid, 0, sig == SIGTRAP ? 0 : sig);
 		}
+	}
+	return 0;
+}
+
+/* Add @pid's threads and, recursively, their children to @t; new ones count. */
+static int enumerate_tree(pid_t pid)
+{
+	char path[64], buf[4096], *tok, *save;
+	int added = 0, n;
+	FILE *f;
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		pid_t tid = atoi(de->d_name);
+
+		if (tid <= 0)
+			continue;
+		if (task_find(&t, tid) < 0 && task_add(&t, tid) >= 0) {
+			t.started[task_find(&t, tid)] = true;
+			added++;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, tid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n > 0 ? n : 0] = 0;
+		for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+			added += enumerate_tree(atoi(tok));
+	}
+	closedir(d);
+	return added;
+}
+
+/*
+ * Seize every task of the running tree at @pid and attach every mm in it.
+ * Enumerating again until nothing new appears closes the window in which a
+ * task forked before its parent was seized; after that, seized parents
+ * report their forks.
+ */
+static int follow_tree(struct tlbsan_nl *nl, struct run *r, pid_t pid)
+{
+	int round, i, seized = 0;
+
+	t.nr = 0;
+	for (round = 0; round < 16 && enumerate_tree(pid); round++) {
+		for (i = seized; i < t.nr; i++) {
+			if (ptrace(PTRACE_SEIZE, t.pid[i], 0,
+				   PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+				   PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)) {
+				fprintf(stderr, "tlbsan: attach --follow: cannot trace %d: %s\n",
+					t.pid[i], strerror(errno));
+				return -1;
+			}
+			if (attach_task(nl, r, t.pid[i]))
+				return -1;
+		}
+		seized = t.nr;
+	}
+	if (!t.nr) {
+		fprintf(stderr, "tlbsan: attach --follow: no such process %d\n", pid);
+		return -1;
 	}
 	return 0;
 }
@@ -303,11 +387,60 @@ static void wait_gone(struct run *r)
 		fprintf(stderr, "tlbsan: run: some contexts did not finish; reports may be missing\n");
 }
 
+static struct run r;
+static pthread_t monitor;
+
+/* Listening before the first attach: no report can be missed. */
+static int run_start(void)
+{
+	r.rs.o = &r.ro;
+	pthread_mutex_init(&r.lock, NULL);
+	pthread_cond_init(&r.cond, NULL);
+	return open_monitor(&r) || pthread_create(&monitor, NULL, monitor_thread, &r) ? -1 : 0;
+}
+
+/* After the tree is gone: the last reports, the summary; EXIT_* of it. */
+static int run_finish(void)
+{
+	wait_gone(&r);
+	pthread_join(monitor, NULL);
+	tlbsan_nl_close(&r.mon);
+	return report_summary(&r.rs);
+}
+
+/* attach --follow: the running tree at o->pid, until it is gone or a signal. */
+int follow_run(struct tlbsan_nl *nl, const struct attach_opts *o, const struct report_opts *ro)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+
+	memset(&r, 0, sizeof(r));
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	r.ao = *o;
+	r.ro = *ro;
+	if (run_start())
+		return EXIT_USAGE;
+	if (follow_tree(nl, &r, o->pid)) {
+		/* Tasks seized so far are released when this process exits. */
+		run_finish();
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "tlbsan: following %d tasks; contexts stay when interrupted\n", t.nr);
+	trace_tree(nl, &r, 0, NULL);
+	if (run_interrupted) {
+		/* The tasks go on (released as this process exits), attached. */
+		pthread_mutex_lock(&r.lock);
+		r.stop = true;
+		pthread_mutex_unlock(&r.lock);
+		pthread_join(monitor, NULL);
+		return report_summary(&r.rs);
+	}
+	return run_finish();
+}
+
 static int do_run(struct tlbsan_nl *nl, int argc, char **argv)
 {
-	static struct run r;
 	struct sigaction sa = { 0 };
-	pthread_t thread;
 	int st, status = 0, ret;
 	pid_t child;
 
@@ -316,11 +449,7 @@ static int do_run(struct tlbsan_nl *nl, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!nl)
 		return EXIT_OK;
-	r.rs.o = &r.ro;
-	pthread_mutex_init(&r.lock, NULL);
-	pthread_cond_init(&r.cond, NULL);
-	/* Listening before the first attach: no report can be missed. */
-	if (open_monitor(&r) || pthread_create(&thread, NULL, monitor_thread, &r))
+	if (run_start())
 		return EXIT_USAGE;
 
 	child = fork();
@@ -349,16 +478,16 @@ static int do_run(struct tlbsan_nl *nl, int argc, char **argv)
 		alarm(r.timeout);
 	}
 	ptrace(PTRACE_CONT, child, 0, 0);
+	t.nr = 0;
+	task_add(&t, child);
 	ret = trace_tree(nl, &r, child, &status);
 	alarm(0);
-	wait_gone(&r);
-	pthread_join(thread, NULL);
-	tlbsan_nl_close(&r.mon);
 	if (ret) {
 		kill(child, SIGKILL);
+		run_finish();
 		return EXIT_USAGE;
 	}
-	ret = report_summary(&r.rs);
+	ret = run_finish();
 	if (r.timeout < 0) {
 		fprintf(stderr, "tlbsan: run: timed out; the command was killed\n");
 		return EXIT_USAGE;

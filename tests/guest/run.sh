@@ -81,9 +81,12 @@ t_stress_ng_under_audit() {
 			rc=0
 			tlbsan run --model $m --fail-on 1,2,3,4 --json -- stress-ng $st \
 				--timeout 2s --quiet --temp-path /tmp >/tmp/run.out 2>&1 || rc=$?
-			if [ $rc -ne 0 ]; then
-				grep -v '"class":6,' /tmp/run.out | cut -c1-2000
-				fail "stress-ng $st under $m: exit $rc"
+			# By the summary: stress-ng's own status may be 1 or 2 as well.
+			v=$(sed -n 's/^{"type":"summary".*"violations":\([0-9]*\).*/\1/p' /tmp/run.out)
+			[ $rc -eq 0 ] || echo "stress-ng $st under $m: exit $rc, ${v:-no} violations"
+			if [ "${v:-x}" != 0 ]; then
+				grep -v '"class":[67],' /tmp/run.out | cut -c1-2000
+				fail "stress-ng $st under $m: ${v:-no summary}"
 			fi
 		done
 	done
@@ -94,3 +97,27 @@ t_stress_ng_under_audit() {
 	[ $rc -eq 1 ] || fail "stress-ng vm under none: exit $rc, expected 1"
 }
 
+
+t_attach_follow_running_tree() {
+	workload_start
+	rm -f /tmp/fol.err
+	mkfifo /tmp/fol.err
+	tlbsan attach --follow --pattern buffers --model hw "$WPID" >/tmp/fol.out 2>/tmp/fol.err &
+	fol=$!
+	read -r line </tmp/fol.err
+	echo "$line"
+	case $line in *following*) ;; *) fail "attach --follow did not start" ;; esac
+	expect_rc 0 tlbsan stats "$WPID" >/dev/null
+	# The workload forks a child, which must be attached too; then it exits.
+	[ "$(workload_step)" = done ] || fail "workload failed"
+	tlbsan stats "$WPID" >/tmp/s
+	echo "invalidate_range_start $(stat_of invalidate_range_start /tmp/s)"
+	workload_step >/dev/null
+	rc=0
+	wait $fol || rc=$?
+	cat /tmp/fol.out
+	[ $rc -eq 0 ] || fail "attach --follow exited $rc"
+	grep -q "^--- summary: 0 reports, 0 violations" /tmp/fol.out || fail "no clean summary"
+	expect_rc 2 tlbsan attach --follow 4000000
+	expect_rc 2 tlbsan attach --json 1
+}

@@ -142,4 +142,5 @@ ktap_run t_cli_without_module t_insmod t_bad_pid_strings t_attach_nonexistent_pi
 	t_class6_call_sites t_monitor_streams_reports t_reporter_bad_inputs \
 	t_run_attaches_the_process_tree t_run_exit_status t_scenarios_silent_under_hw_and_sw \
 	t_scenarios_caught_under_broken_models t_litmus_ordering_inversion t_stress_ng_under_audit \
+	t_attach_follow_running_tree \
 	t_rmmod_with_attached_context t_rmmod t_dmesg_clean
