@@ -153,7 +153,9 @@ static void print_human(struct nlattr **tb, struct nlattr **inv, unsigned int cl
 		ev[n].ns = nla_get_u64(inv[TLBSAN_ATTR_START_NS]);
 		snprintf(ev[n++].text, sizeof(ev[0].text), "CPU %s %s [%s 0x%llx-0x%llx]", site, cb,
 			 evn, u64_or(inv[TLBSAN_ATTR_START], 0), u64_or(inv[TLBSAN_ATTR_END], 0));
-		if (inv[TLBSAN_ATTR_END_NS]) {
+		/* (a report made at the end itself shows it once, below) */
+		if (inv[TLBSAN_ATTR_END_NS] &&
+		    nla_get_u64(inv[TLBSAN_ATTR_END_NS]) != u64_or(tb[TLBSAN_ATTR_AT_NS], 0)) {
 			ev[n].ns = nla_get_u64(inv[TLBSAN_ATTR_END_NS]);
 			snprintf(ev[n++].text, sizeof(ev[0].text), "CPU %s invalidate_range_end", site);
 		}
