@@ -365,20 +365,11 @@ static int stats_reply(struct nl_msg *msg, void *arg)
 static int do_stats(struct tlbsan_nl *nl, int argc, char **argv)
 {
 	struct nl_msg *msg;
-	int pid = 0, n = 0;
+	int pid, n = 0, ret;
 
-	if (argc > 2)
-		return tlbsan_usage(&tlbsan_cmd_stats);
-	if (argc == 2) {
-		pid = tlbsan_parse_pid(argv[1]);
-		if (pid < 0)
-			return EXIT_USAGE;
-	}
-	if (!nl)
-		return EXIT_OK;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_STATS, pid == 0);
-	if (!msg || (pid && nla_put_u32(msg, TLBSAN_ATTR_PID, pid)))
-		return EXIT_FAIL;
+	msg = tlbsan_nl_pid_msg(nl, TLBSAN_CMD_STATS, true, argc, argv, &pid, &ret);
+	if (!msg)
+		return argc > 2 ? tlbsan_usage(&tlbsan_cmd_stats) : ret;
 	if (tlbsan_nl_request(nl, msg, stats_reply, &n, "stats"))
 		return EXIT_FAIL;
 	if (!pid && !n)

@@ -218,6 +218,32 @@ int tlbsan_nl_parse(struct nl_msg *msg, struct nlattr **tb)
 	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, TLBSAN_ATTR_MAX, tlbsan_policy);
 }
 
+struct nl_msg *tlbsan_nl_pid_msg(struct tlbsan_nl *nl, int cmd, bool dump_all, int argc,
+				 char **argv, int *pid, int *ret)
+{
+	struct nl_msg *msg;
+
+	*pid = 0;
+	*ret = EXIT_USAGE;
+	if (argc > 2)
+		return NULL;
+	if (argc == 2) {
+		*pid = tlbsan_parse_pid(argv[1]);
+		if (*pid < 0)
+			return NULL;
+	}
+	*ret = EXIT_OK;
+	if (!nl)
+		return NULL;
+	*ret = EXIT_FAIL;
+	msg = tlbsan_nl_msg(nl, cmd, dump_all && !*pid);
+	if (msg && *pid && nla_put_u32(msg, TLBSAN_ATTR_PID, *pid)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
 int tlbsan_parse_u64(const char *s, unsigned long long min, unsigned long long max,
 		     unsigned long long *v)
 {

@@ -521,20 +521,14 @@ static int sites_msg(struct nl_msg *msg, void *arg)
 static int do_sites(struct tlbsan_nl *nl, int argc, char **argv)
 {
 	struct nl_msg *msg;
-	int pid = 0;
+	int pid, ret;
 
-	if (argc > 2)
-		return tlbsan_usage(&tlbsan_cmd_sites);
-	if (argc == 2) {
-		pid = tlbsan_parse_pid(argv[1]);
-		if (pid < 0)
-			return EXIT_USAGE;
-	}
-	if (!nl)
-		return EXIT_OK;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_SITES, true);
-	if (!msg || (pid && nla_put_u32(msg, TLBSAN_ATTR_PID, pid)))
-		return EXIT_FAIL;
+	/* Always a dump: a PID only filters it. */
+	msg = tlbsan_nl_pid_msg(nl, TLBSAN_CMD_SITES, true, argc, argv, &pid, &ret);
+	if (msg && pid)
+		nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_DUMP;
+	if (!msg)
+		return argc > 2 ? tlbsan_usage(&tlbsan_cmd_sites) : ret;
 	return tlbsan_nl_request(nl, msg, sites_msg, NULL, "sites") ? EXIT_FAIL : EXIT_OK;
 }
 
