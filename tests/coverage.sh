@@ -12,7 +12,7 @@ bash tests/initramfs.sh build/initramfs.cpio || exit 1
 rc=0
 for l in "${lines[@]}"; do
 	bash tests/build-module.sh "$l" || { rc=1; continue; }
-	bash tests/guest.sh "$l" coverage || rc=1
+	TLBSAN_NUMA=1 bash tests/guest.sh "$l" coverage || rc=1
 	sed -n 's/^# \{0,1\}//p' "build/$l/coverage.ktap"
 done
 exit $rc

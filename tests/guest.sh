@@ -12,7 +12,7 @@
 # stall or soft-lockup report.
 #
 # TLBSAN_ACCEL=kvm opts into KVM (default tcg); TLBSAN_TIMEOUT (seconds,
-# default 300) bounds each guest; TLBSAN_ONLY=SUBSTRING runs only the
+# default 300) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes; TLBSAN_ONLY=SUBSTRING runs only the
 # in-guest tests whose name contains it (the module still loads first).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,8 +38,19 @@ console=$out/console.log
 ktap=$out/$suite.ktap
 rm -f "$console" "$ktap"
 t0=$(date +%s.%N)
+# TLBSAN_NUMA=1: two NUMA nodes, one CPU socket each (NUMA balancing on).
+numa=()
+mem=(-m 3G)
+if [ "${TLBSAN_NUMA:-0}" = 1 ]; then
+	mem=(-m 3G -object memory-backend-ram,id=m0,size=1536M
+	     -object memory-backend-ram,id=m1,size=1536M
+	     -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1)
+	numa=(-smp 2,sockets=2)
+else
+	numa=(-smp 2)
+fi
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
-	-accel "$accel" -cpu max -smp 2 -m 3G \
+	-accel "$accel" -cpu max "${numa[@]}" "${mem[@]}" \
 	-nodefaults -no-reboot -display none -monitor none \
 	-kernel "$k/vmlinux" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 tlbsan.suite=$suite${TLBSAN_ONLY:+ tlbsan.only=$TLBSAN_ONLY} ${TLBSAN_CMDLINE:-}" \

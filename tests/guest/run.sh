@@ -1,6 +1,6 @@
 # 'tlbsan run' and scenario tests (sourced by tests.sh).
 
-SCENARIOS="litmus reuse cowstorm madvise mprotect ksm thp misc"
+SCENARIOS="litmus reuse cowstorm madvise mprotect ksm thp migrate misc"
 
 # Extra device options per scenario: thp runs with the PDE cache on.
 scen_opts() {

@@ -30,6 +30,9 @@
  *   thp       a THP collapsed (MADV_COLLAPSE) and split (partial munmap and
  *             mprotect), device reads between; run with --pde to have the
  *             paging-structure cache on.  Broken models: class 1.
+ *   migrate   move_pages() of cached pages between NUMA nodes (when the
+ *             machine has two) and compaction (/proc/sys/vm/compact_memory).
+ *             Broken models: class 1 or 2.
  *   misc      soft-dirty (clear_refs), userfaultfd missing-page faults,
  *             process_madvise, a hugetlb region, and an exit while the
  *             device is mid-access.  Broken models: class 1.
@@ -42,7 +45,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "nl.h"
@@ -439,12 +446,43 @@ static int thp(void)
 	return 0;
 }
 
+/* ---- migrate ---- */
+
+static int migrate(void)
+{
+	size_t len = 16 * ps;
+	char *p = map(len);
+	void *pages[16];
+	int nodes[16], status[16], i, k, nr_nodes = 0;
+	char path[64];
+
+	for (i = 0; i < 64; i++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", i);
+		if (access(path, F_OK) == 0)
+			nr_nodes = i + 1;
+	}
+	printf("migrate: %d NUMA node(s)\n", nr_nodes);
+	for (k = 0; k < iterations; k++) {
+		touch(p, len, k);
+		dev_read_all(p, len);
+		if (nr_nodes >= 2) {
+			for (i = 0; i < 16; i++) {
+				pages[i] = p + i * ps;
+				nodes[i] = (k + i) & 1;
+			}
+			if (syscall(SYS_move_pages, 0, 16, pages, nodes, status, 2 /* MPOL_MF_MOVE */))
+				perror("migrate: move_pages");
+			dev_read_all(p, len);
+		}
+		if (k == 0 && write_file("/proc/sys/vm/compact_memory", "1"))
+			printf("migrate: no compaction here\n");
+		dev_read_all(p, len);
+	}
+	return 0;
+}
+
 /* ---- misc ---- */
 
-#include <linux/userfaultfd.h>
-#include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 
 static int soft_dirty(char *p, size_t len)
 {
@@ -556,6 +594,7 @@ static const struct {
 	{ "mprotect", mprot },
 	{ "ksm", ksm },
 	{ "thp", thp },
+	{ "migrate", migrate },
 	{ "misc", misc },
 };
 
@@ -590,6 +629,6 @@ int main(int argc, char **argv)
 		return scenarios[i].fn();
 	}
 	fprintf(stderr, "usage: tlbsan-scenario [--seed N] [--iterations N] "
-		"litmus|reuse|cowstorm|madvise|mprotect|ksm|thp|misc\n");
+		"litmus|reuse|cowstorm|madvise|mprotect|ksm|thp|migrate|misc\n");
 	return 2;
 }
