@@ -578,25 +578,26 @@ static int tlbsan_dump_tlb_start(struct netlink_callback *cb)
 	return 0;
 }
 
-static int tlbsan_put_tlbe(struct sk_buff *skb, struct netlink_callback *cb,
-			   const struct tlbsan_tlbe *e)
+/* Open one TLB_DUMP message holding nest @attr; NULL when @skb is full. */
+static struct nlattr *tlbsan_dump_entry_start(struct sk_buff *skb, struct netlink_callback *cb,
+					      int attr, void **hdr)
 {
 	struct nlattr *nest;
-	void *hdr;
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &tlbsan_family, NLM_F_MULTI, TLBSAN_CMD_TLB_DUMP);
-	if (!hdr)
-		return -EMSGSIZE;
-	nest = nla_nest_start(skb, TLBSAN_ATTR_TLBE);
-	if (!nest ||
-	    nla_put_u64_64bit(skb, TLBSAN_ATTR_VA, e->va, TLBSAN_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, TLBSAN_ATTR_PFN, e->pfn, TLBSAN_ATTR_PAD) ||
-	    nla_put_u32(skb, TLBSAN_ATTR_PAGE_SHIFT, tlbsan_size_shift(e->size)) ||
-	    nla_put_u32(skb, TLBSAN_ATTR_PERM, e->perm) ||
-	    nla_put_u32(skb, TLBSAN_ATTR_THREAD, e->thread) ||
-	    nla_put_u64_64bit(skb, TLBSAN_ATTR_FILL_NS, e->fill_ns, TLBSAN_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, TLBSAN_ATTR_FILL_SEQ, e->fill_seq, TLBSAN_ATTR_PAD)) {
+	*hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &tlbsan_family, NLM_F_MULTI, TLBSAN_CMD_TLB_DUMP);
+	if (!*hdr)
+		return NULL;
+	nest = nla_nest_start(skb, attr);
+	if (!nest)
+		genlmsg_cancel(skb, *hdr);
+	return nest;
+}
+
+/* Close it; or, when filling failed (@err), take it back. */
+static int tlbsan_dump_entry_end(struct sk_buff *skb, struct nlattr *nest, void *hdr, int err)
+{
+	if (err) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -605,26 +606,37 @@ static int tlbsan_put_tlbe(struct sk_buff *skb, struct netlink_callback *cb,
 	return 0;
 }
 
+static int tlbsan_put_tlbe(struct sk_buff *skb, struct netlink_callback *cb,
+			   const struct tlbsan_tlbe *e)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	nest = tlbsan_dump_entry_start(skb, cb, TLBSAN_ATTR_TLBE, &hdr);
+	if (!nest)
+		return -EMSGSIZE;
+	return tlbsan_dump_entry_end(skb, nest, hdr,
+		nla_put_u64_64bit(skb, TLBSAN_ATTR_VA, e->va, TLBSAN_ATTR_PAD) ||
+		nla_put_u64_64bit(skb, TLBSAN_ATTR_PFN, e->pfn, TLBSAN_ATTR_PAD) ||
+		nla_put_u32(skb, TLBSAN_ATTR_PAGE_SHIFT, tlbsan_size_shift(e->size)) ||
+		nla_put_u32(skb, TLBSAN_ATTR_PERM, e->perm) ||
+		nla_put_u32(skb, TLBSAN_ATTR_THREAD, e->thread) ||
+		nla_put_u64_64bit(skb, TLBSAN_ATTR_FILL_NS, e->fill_ns, TLBSAN_ATTR_PAD) ||
+		nla_put_u64_64bit(skb, TLBSAN_ATTR_FILL_SEQ, e->fill_seq, TLBSAN_ATTR_PAD));
+}
+
 static int tlbsan_put_pdee(struct sk_buff *skb, struct netlink_callback *cb,
 			   const struct tlbsan_pdee *p)
 {
 	struct nlattr *nest;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &tlbsan_family, NLM_F_MULTI, TLBSAN_CMD_TLB_DUMP);
-	if (!hdr)
+	nest = tlbsan_dump_entry_start(skb, cb, TLBSAN_ATTR_PDE, &hdr);
+	if (!nest)
 		return -EMSGSIZE;
-	nest = nla_nest_start(skb, TLBSAN_ATTR_PDE);
-	if (!nest ||
-	    nla_put_u64_64bit(skb, TLBSAN_ATTR_VA, p->va, TLBSAN_ATTR_PAD) ||
-	    nla_put_u64_64bit(skb, TLBSAN_ATTR_TABLE_PFN, p->table_pfn, TLBSAN_ATTR_PAD)) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
+	return tlbsan_dump_entry_end(skb, nest, hdr,
+		nla_put_u64_64bit(skb, TLBSAN_ATTR_VA, p->va, TLBSAN_ATTR_PAD) ||
+		nla_put_u64_64bit(skb, TLBSAN_ATTR_TABLE_PFN, p->table_pfn, TLBSAN_ATTR_PAD));
 }
 
 static int tlbsan_dump_tlb(struct sk_buff *skb, struct netlink_callback *cb)
