@@ -246,11 +246,11 @@ static void report_init(struct tlbsan_dev *dev, struct tlbsan_report *r, u32 cls
 	}
 }
 
-static void report_protocol(struct tlbsan_dev *dev, struct tlbsan_inv_rec *rec,
-			    const char *detail)
+static void report_call(struct tlbsan_dev *dev, enum tlbsan_class cls,
+			struct tlbsan_inv_rec *rec, const char *detail)
 {
 	struct tlbsan_report r = {
-		.cls = TLBSAN_CLASS_PROTOCOL,
+		.cls = cls,
 		.thread = U32_MAX,
 		.va = rec->start,
 		.at_ns = rec->start_ns,
@@ -339,12 +339,18 @@ u64 tlbsan_check_call(struct tlbsan_dev *dev, enum tlbsan_cb cb, int event,
 	rec->event = event;
 	rec->nr_stack = stack_trace_save(rec->stack, TLBSAN_STACK_DEPTH, 0);
 
+	/*
+	 * The core may still deliver a call that was in flight when ->release
+	 * ran (the OOM reaper racing exit_mmap): harmless, the device has
+	 * flushed everything and will not fill again.  Counted only.
+	 */
 	if (dev->released)
-		report_protocol(dev, rec, "notifier call after ->release");
+		tlbsan_dev_inc(dev, TLBSAN_DEV_AFTER_RELEASE);
 	if (tlbsan_range_is_fullmm(start, end))
-		report_protocol(dev, rec, "whole-mm flush passed as the empty range [~0, ~0)");
+		report_call(dev, TLBSAN_CLASS_WHOLE_MM, rec,
+			    "whole-mm flush passed as the empty range [~0, ~0)");
 	else if (tlbsan_range_is_anomalous(start, end))
-		report_protocol(dev, rec, "zero-length or inverted range");
+		report_call(dev, TLBSAN_CLASS_PROTOCOL, rec, "zero-length or inverted range");
 
 	if (cb == TLBSAN_CB_INVALIDATE_RANGE_START) {
 		if (dev->nr_open < TLBSAN_OPEN_MAX) {
@@ -484,7 +490,7 @@ void tlbsan_check_end(struct tlbsan_dev *dev, int event, unsigned long start,
 		tmp.start_ns = ktime_get_ns();
 		tmp.nr_stack = stack_trace_save(tmp.stack, TLBSAN_STACK_DEPTH, 0);
 		if (mismatch && !dev->open_overflow)
-			report_protocol(dev, &tmp, "end range differs from its start");
+			report_call(dev, TLBSAN_CLASS_PROTOCOL, &tmp, "end range differs from its start");
 		rec = &tmp;
 	}
 	rec->end_ns = ktime_get_ns();
@@ -571,7 +577,8 @@ void tlbsan_check_fill(struct tlbsan_dev *dev, unsigned long va, unsigned long s
 		struct tlbsan_inv_rec *rec = inv_find(dev, id);
 
 		if (rec && rec->cb == cb && tlbsan_range_overlaps(rec->start, rec->end, va, size)) {
-			report_protocol(dev, rec, "fill raced an invalidation that covered it");
+			report_call(dev, TLBSAN_CLASS_PROTOCOL, rec,
+				    "fill raced an invalidation that covered it");
 			return;
 		}
 	}
@@ -674,6 +681,7 @@ static const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = {
 	[TLBSAN_CLASS_PROTOCOL]		= "protocol-anomaly",
 	[TLBSAN_CLASS_REDUNDANT]	= "redundant-notification",
 	[TLBSAN_CLASS_STALE_BENIGN]	= "stale-translation-benign",
+	[TLBSAN_CLASS_WHOLE_MM]		= "whole-mm-range",
 };
 
 static bool warn_on_violation;
@@ -702,8 +710,7 @@ void tlbsan_report_fn(struct work_struct *work)
 		}
 		r = dev->reports[i];
 		dev->reports[i].sent = r.count;
-		warn = r.cls != TLBSAN_CLASS_REDUNDANT && r.cls != TLBSAN_CLASS_STALE_BENIGN &&
-		       !(dev->warned & BIT(r.cls));
+		warn = (TLBSAN_CLASS_VIOLATIONS & BIT(r.cls)) && !(dev->warned & BIT(r.cls));
 		dev->warned |= BIT(r.cls);
 		spin_unlock_irqrestore(&dev->lock, flags);
 

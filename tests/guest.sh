@@ -28,9 +28,33 @@ initrd=$out/initrd.cpio
 [ -f "$out/tlbsan.ko" ] || { echo "guest: [$line] build/$line/tlbsan.ko missing" >&2; exit 1; }
 [ -f "$top/build/initramfs.cpio" ] || { echo "guest: build/initramfs.cpio missing" >&2; exit 1; }
 
+# The line's own modules the suites need (zram for swap), with their
+# dependencies first, decompressed for busybox insmod: /modules/order.
+EXTRA_MODULES="zram"
+mods=$(find "$k/root" -type d -path '*/lib/modules/*' -name kernel | head -n1)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/tlbsan-ko.XXXXXX")
+mkdir -p "$stage/modules"
+: >"$stage/modules/order"
+stage_module() {
+	local f dep
+	grep -qx "$1" "$stage/modules/order" && return 0
+	f=$(find "$mods" -name "$1.ko" -o -name "$1.ko.xz" -o -name "$1.ko.zst" | head -n1)
+	[ -n "$f" ] || return 0		# built in
+	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+		stage_module "$dep"
+	done
+	case $f in
+	*.xz) xz -dc "$f" >"$stage/modules/$1.ko" ;;
+	*.zst) zstd -qdc "$f" >"$stage/modules/$1.ko" ;;
+	*) cp "$f" "$stage/modules/$1.ko" ;;
+	esac
+	echo "$1" >>"$stage/modules/order"
+}
+for m in $EXTRA_MODULES; do
+	stage_module "$m"
+done
 cp "$out/tlbsan.ko" "$stage/"
-(cd "$stage" && echo tlbsan.ko | cpio -o -H newc --quiet -R 0:0) >"$stage/ko.cpio"
+(cd "$stage" && find tlbsan.ko modules | cpio -o -H newc --quiet -R 0:0) >"$stage/ko.cpio"
 cat "$top/build/initramfs.cpio" "$stage/ko.cpio" >"$initrd"
 rm -rf "$stage"
 

@@ -93,6 +93,7 @@ const char *const tlbsan_dev_stat_names[__TLBSAN_DEV_MAX] = {
 	[TLBSAN_DEV_PDE_STALE]		= "pde_stale",
 	[TLBSAN_DEV_POISONED]		= "poisoned",
 	[TLBSAN_DEV_REPORTS_DROPPED]	= "reports_dropped",
+	[TLBSAN_DEV_AFTER_RELEASE]	= "calls_after_release",
 };
 
 const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = {
@@ -103,6 +104,7 @@ const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = {
 	[TLBSAN_CLASS_PROTOCOL]		= "protocol-anomaly",
 	[TLBSAN_CLASS_REDUNDANT]	= "redundant-notification",
 	[TLBSAN_CLASS_STALE_BENIGN]	= "stale-translation-benign",
+	[TLBSAN_CLASS_WHOLE_MM]		= "whole-mm-range",
 };
 
 int tlbsan_name_index(const char *const *names, int n, const char *s)

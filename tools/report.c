@@ -131,7 +131,7 @@ static void print_human(struct nlattr **tb, struct nlattr **inv, unsigned int cl
 	printf("=== %s (class %u)%s x%llu: pid %u (%s) pasid %u va 0x%llx\n",
 	       tlbsan_name(tlbsan_class_names, __TLBSAN_CLASS_MAX, cls),
 	       cls == TLBSAN_CLASS_STALE_BENIGN ? 2 : cls,
-	       cls == TLBSAN_CLASS_STALE_BENIGN || cls == TLBSAN_CLASS_REDUNDANT ? " [not a violation]" : "",
+	       cls < 32 && (TLBSAN_CLASS_VIOLATIONS & (1u << cls)) ? "" : " [not a violation]",
 	       u64_or(tb[TLBSAN_ATTR_COUNT], 1), nla_get_u32(tb[TLBSAN_ATTR_PID]),
 	       tb[TLBSAN_ATTR_COMM] ? nla_get_string(tb[TLBSAN_ATTR_COMM]) : "?",
 	       nla_get_u32(tb[TLBSAN_ATTR_PASID]), u64_or(tb[TLBSAN_ATTR_VA], 0));
@@ -204,7 +204,7 @@ static void print_json(struct nlattr **tb, struct nlattr **inv, unsigned int cls
 	printf("{\"type\":\"report\",\"class\":%u,\"class_name\":\"%s\",\"violation\":%s,"
 	       "\"count\":%llu,\"pid\":%u,\"comm\":", cls,
 	       tlbsan_name(tlbsan_class_names, __TLBSAN_CLASS_MAX, cls),
-	       cls >= TLBSAN_CLASS_USE_AFTER_FREE && cls <= TLBSAN_CLASS_PROTOCOL ? "true" : "false",
+	       cls < 32 && (TLBSAN_CLASS_VIOLATIONS & (1u << cls)) ? "true" : "false",
 	       u64_or(tb[TLBSAN_ATTR_COUNT], 1), nla_get_u32(tb[TLBSAN_ATTR_PID]));
 	json_str(tb[TLBSAN_ATTR_COMM] ? nla_get_string(tb[TLBSAN_ATTR_COMM]) : "");
 	printf(",\"pasid\":%u,\"va\":\"0x%llx\"", nla_get_u32(tb[TLBSAN_ATTR_PASID]),
@@ -361,12 +361,7 @@ int report_summary(struct report_state *st)
 
 unsigned int report_default_fail_mask(void)
 {
-	unsigned int mask = 0;
-	int k;
-
-	for (k = TLBSAN_CLASS_USE_AFTER_FREE; k <= TLBSAN_CLASS_PROTOCOL; k++)
-		mask |= 1u << k;
-	return mask;
+	return TLBSAN_CLASS_VIOLATIONS;
 }
 
 int report_parse_fail_on(const char *arg, unsigned int *mask)

@@ -178,11 +178,18 @@ enum tlbsan_class {
 	TLBSAN_CLASS_PROTOCOL,		/* 5: protocol anomaly */
 	TLBSAN_CLASS_REDUNDANT,		/* 6: audit: redundant secondary invalidation */
 	TLBSAN_CLASS_STALE_BENIGN,	/* 2, benign: same-content read-only replacement */
+	TLBSAN_CLASS_WHOLE_MM,		/* 8: audit: whole-mm flush passed as [~0, ~0) */
 
 	__TLBSAN_CLASS_MAX,
 };
 
 #define TLBSAN_CLASS_MAX (__TLBSAN_CLASS_MAX - 1)
+
+/* The classes that are violations; the others are audit findings. */
+#define TLBSAN_CLASS_VIOLATIONS						\
+	((1u << TLBSAN_CLASS_USE_AFTER_FREE) | (1u << TLBSAN_CLASS_STALE) |	\
+	 (1u << TLBSAN_CLASS_MISSED) | (1u << TLBSAN_CLASS_WP_WRITE) |		\
+	 (1u << TLBSAN_CLASS_PROTOCOL))
 
 /*
  * Invalidation models.  HW and SW are correct; the others are broken on
@@ -295,6 +302,7 @@ enum tlbsan_dev_stat {
 	TLBSAN_DEV_PDE_STALE,		/* PDE hit whose table the PMD no longer holds */
 	TLBSAN_DEV_POISONED,		/* entries dropped because their page was freed */
 	TLBSAN_DEV_REPORTS_DROPPED,	/* reports lost to a full report buffer */
+	TLBSAN_DEV_AFTER_RELEASE,	/* notifier calls in flight past ->release */
 
 	__TLBSAN_DEV_MAX,
 };

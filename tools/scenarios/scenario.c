@@ -47,7 +47,10 @@
 #include <string.h>
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -274,6 +277,9 @@ static int cowstorm(void)
 		dev_read(1, dontfork);
 		dev_read(1, wipe);
 		child = hold_child(&fd);
+		/* The device caches the pages the fork write-protected. */
+		dev_read_all(p, len);
+		dev_read(0, h);
 		if (rand_r(&seed) & 1) {
 			pid_t w = fork();
 
@@ -542,16 +548,77 @@ static int userfault(void)
 	return 0;
 }
 
+/* Write-protect faults (CPU or device page requests) lift the protection. */
+static void *uffd_wp_handler(void *arg)
+{
+	int uffd = (int)(intptr_t)arg;
+	struct uffd_msg msg;
+
+	while (read(uffd, &msg, sizeof(msg)) == sizeof(msg)) {
+		struct uffdio_writeprotect wp = {
+			.range = {
+				.start = msg.arg.pagefault.address & ~((uint64_t)ps - 1),
+				.len = ps,
+			},
+			.mode = 0,
+		};
+
+		if (msg.event == UFFD_EVENT_PAGEFAULT &&
+		    (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP))
+			ioctl(uffd, UFFDIO_WRITEPROTECT, &wp);
+	}
+	return NULL;
+}
+
+/*
+ * userfaultfd write-protect mode: the device holds writable translations
+ * when UFFDIO_WRITEPROTECT takes write access away; then the device and a
+ * CPU thread write, and the handler lifts the protection page by page.
+ */
+static int userfault_wp(void)
+{
+	size_t len = 4 * ps;
+	char *p = map(len);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)p, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (uintptr_t)p, .len = len },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	pthread_t t;
+	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	touch(p, len, 11);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		printf("misc: no userfaultfd write-protect mode here\n");
+		return 0;
+	}
+	pthread_create(&t, NULL, uffd_wp_handler, (void *)(intptr_t)uffd);
+	for (size_t i = 0; i < len; i += ps)
+		dev(i / ps & 1, TLBSAN_OP_WRITE, p + i, 12);
+	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+		perror("misc: UFFDIO_WRITEPROTECT");
+	dev(0, TLBSAN_OP_WRITE, p, 13);
+	cpu_thread_write((uint64_t *)(p + ps), 14);
+	dev_read_all(p, len);
+	close(uffd);
+	return 0;
+}
+
 static int misc(void)
 {
 	size_t len = 8 * ps;
-	char *p = map(len), *hp;
+	char *p = map(len);
 	struct iovec iov = { p, len };
 	int pidfd, i;
 	pid_t child;
 
 	soft_dirty(p, len);
 	userfault();
+	userfault_wp();
 	/* process_madvise(MADV_COLD) on ourselves through a pidfd */
 	pidfd = syscall(SYS_pidfd_open, getpid(), 0);
 	touch(p, len, 9);
@@ -559,14 +626,6 @@ static int misc(void)
 	if (pidfd >= 0)
 		syscall(SYS_process_madvise, pidfd, &iov, 1, MADV_COLD, 0);
 	dev_read_all(p, len);
-	/* a 2 MiB hugetlb region, if the system has one */
-	hp = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
-		  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
-	if (hp != MAP_FAILED) {
-		touch(hp, ps, 3);
-		dev_read(0, hp);
-		munmap(hp, 2UL << 20);
-	}
 	/* A child exits while its device context is mid-access. */
 	for (i = 0; i < iterations; i++) {
 		child = fork();
@@ -583,26 +642,459 @@ static int misc(void)
 	return 0;
 }
 
-static const struct {
+/* ---- hugetlb ---- */
+
+#define HPAGE_2M (2UL << 20)
+#define NR_HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
+static char *align_2m(char *p)
+{
+	return (char *)(((uintptr_t)p + HPAGE_2M - 1) & ~(HPAGE_2M - 1));
+}
+
+/*
+ * A private 2 MiB hugetlb mapping: fork (copy_hugetlb_page_range
+ * write-protects it), COW by the parent, mprotect, mremap move,
+ * MADV_DONTNEED and munmap, the device reading after each step.
+ */
+static int hugetlb(void)
+{
+	size_t len = 2 * HPAGE_2M;
+	char *p, *raw, *dst;
+	int i, fd;
+	pid_t child;
+
+	if (read_long(NR_HUGEPAGES_2M) < 8 && write_file(NR_HUGEPAGES_2M, "8"))
+		printf("hugetlb: cannot reserve 2 MiB pages\n");
+	for (i = 0; i < iterations; i++) {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (p == MAP_FAILED) {
+			perror("hugetlb: mmap(MAP_HUGETLB)");
+			return 1;
+		}
+		touch(p, len, i);
+		child = hold_child(&fd);	/* both huge pages COW-shared */
+		dev_read(0, p);
+		dev_read(1, p + HPAGE_2M);
+		touch(p, ps, 100 + i);		/* COW of the first huge page */
+		dev_read(0, p);
+		reap(child, fd);		/* the old huge page is freed */
+		mprotect(p, len, PROT_READ);
+		dev_read(1, p + HPAGE_2M);
+		mprotect(p, len, PROT_READ | PROT_WRITE);
+		dev(1, TLBSAN_OP_WRITE, p + HPAGE_2M, i);
+		/* Move the second huge page into an aligned hole. */
+		raw = map(2 * HPAGE_2M);
+		dst = align_2m(raw);
+		if (mremap(p + HPAGE_2M, HPAGE_2M, HPAGE_2M, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   dst) == MAP_FAILED)
+			perror("hugetlb: mremap");
+		else
+			dev_read(0, dst);
+		madvise(p, HPAGE_2M, MADV_DONTNEED);
+		dev_read(1, p);
+		munmap(p, len);
+		munmap(raw, 2 * HPAGE_2M);
+	}
+	return 0;
+}
+
+/* ---- swap ---- */
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+static int swap_active(void)
+{
+	FILE *f = fopen("/proc/swaps", "r");
+	char line[256];
+	int n = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		n++;
+	if (f)
+		fclose(f);
+	return n > 1;		/* a header line, then one per device */
+}
+
+/* Move into a fresh memory cgroup limited to @max; returns its path. */
+static int enter_memcg(char *cg, size_t size, const char *max, const char *swap_max)
+{
+	char path[192], pid[16];
+
+	if (access(CG_ROOT "/cgroup.controllers", F_OK) &&
+	    mount("cgroup2", CG_ROOT, "cgroup2", 0, NULL))
+		return -1;
+	write_file(CG_ROOT "/cgroup.subtree_control", "+memory");
+	snprintf(cg, size, CG_ROOT "/tlbsan-%d", getpid());
+	if (mkdir(cg, 0755) && errno != EEXIST)
+		return -1;
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	if (write_file(path, max))
+		return -1;
+	snprintf(path, sizeof(path), "%s/memory.swap.max", cg);
+	if (swap_max && write_file(path, swap_max))
+		return -1;
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return write_file(path, pid);
+}
+
+static void leave_memcg(const char *cg)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	write_file(CG_ROOT "/cgroup.procs", pid);
+	rmdir(cg);
+}
+
+static int check_values(const char *what, char *p, size_t len, uint64_t v)
+{
+	for (size_t i = 0; i < len; i += ps)
+		if (*(volatile uint64_t *)(p + i) != v + i / ps) {
+			printf("swap: %s: page %zu lost its contents\n", what, i / ps);
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * Swap-out and swap-in of pages the device caches: MADV_PAGEOUT, then
+ * reclaim under an 8 MiB memory cgroup limit while a 24 MiB working set
+ * cycles.  Needs an active swap device (the guest suite sets up zram).
+ */
+static int swap(void)
+{
+	size_t len = 64 * ps, big = 24UL << 20;
+	char cg[128], *p, *w;
+	int i, bad = 0;
+
+	if (!swap_active()) {
+		printf("swap: no active swap device\n");
+		return 1;
+	}
+	if (enter_memcg(cg, sizeof(cg), "8M", NULL)) {
+		perror("swap: memory cgroup");
+		return 1;
+	}
+	p = map(len);
+	w = map(big);
+	for (i = 0; i < iterations; i++) {
+		touch(p, len, i);
+		dev_read_all(p, len);
+		madvise(p, len, MADV_PAGEOUT);	/* swapped out now */
+		dev_read_all(p, len);		/* swapped in by page requests */
+		bad |= check_values("pageout", p, len, i);
+		touch(w, big, i);		/* reclaim pushes p out again */
+		dev_read_all(p, len);
+		bad |= check_values("reclaim", p, len, i);
+	}
+	leave_memcg(cg);
+	return bad;
+}
+
+/* ---- oom ---- */
+
+/*
+ * The OOM reaper's path (__oom_reap_task_mm) reached through
+ * process_mrelease(): a child the device caches is SIGKILLed and its mm
+ * reaped by the parent, racing the child's own exit.
+ */
+static int oom(void)
+{
+	size_t len = 64 * ps;
+	int i, reaped = 0, pfd[2];
+	char c;
+	pid_t child;
+
+	for (i = 0; i < iterations; i++) {
+		if (pipe(pfd))
+			return 1;
+		child = fork();
+		if (child == 0) {
+			char *q = map(len);
+
+			touch(q, len, i);
+			dev_read_all(q, len);
+			if (write(pfd[1], "r", 1) != 1)
+				_exit(1);
+			for (;;)
+				pause();
+		}
+		close(pfd[1]);
+		if (read(pfd[0], &c, 1) == 1) {
+			int pidfd = syscall(SYS_pidfd_open, child, 0);
+
+			kill(child, SIGKILL);
+			if (pidfd >= 0 && !syscall(SYS_process_mrelease, pidfd, 0))
+				reaped++;
+			if (pidfd >= 0)
+				close(pidfd);
+		}
+		close(pfd[0]);
+		waitpid(child, NULL, 0);
+	}
+	printf("oom: process_mrelease returned 0 for %d of %d children\n", reaped, iterations);
+	return 0;
+}
+
+/* ---- uprobe ---- */
+
+__attribute__((noinline)) int uprobe_target(int x)
+{
+	__asm__ volatile("" : : : "memory");
+	return x + 1;
+}
+
+static const char *tracefs(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	static char ev[64];
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(ev, sizeof(ev), "%s/uprobe_events", dirs[i]);
+		if (access(ev, W_OK) == 0)
+			return dirs[i];
+	}
+	if (mount("tracefs", dirs[0], "tracefs", 0, NULL) == 0)
+		return dirs[0];
+	return NULL;
+}
+
+/* File offset of @addr in the mapping of /proc/self/exe that holds it. */
+static long text_offset(uintptr_t addr, char path[256])
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	unsigned long start, end, off;
+	char line[512];
+	long ret = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %255s", &start, &end, &off, path) == 4 &&
+		    addr >= start && addr < end) {
+			ret = (long)(addr - start + off);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/* Append @text to the tracefs file @dir/@file. */
+static int trace_write(const char *dir, const char *file, const char *text)
+{
+	char path[192];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_APPEND);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * A uprobe on this program's own text, which the device caches: enabling
+ * it replaces the file page by an anonymous copy holding the breakpoint
+ * (uprobes' page replacement); disabling it restores the original
+ * instruction and lets the copy go.
+ */
+static int uprobe(void)
+{
+	uintptr_t fn = (uintptr_t)uprobe_target;
+	char exe[256], def[512], name[32], enable[64];
+	const char *dir = tracefs();
+	long off = text_offset(fn, exe);
+	void *page = (void *)(fn & ~((uintptr_t)ps - 1));
+	int i;
+
+	if (!dir || off < 0) {
+		printf("uprobe: no tracefs or no text mapping here\n");
+		return 1;
+	}
+	snprintf(name, sizeof(name), "p%d", getpid());
+	snprintf(def, sizeof(def), "p:tlbsan_scenario/%s %s:0x%lx\n", name, exe, off);
+	snprintf(enable, sizeof(enable), "events/tlbsan_scenario/%s/enable", name);
+	if (trace_write(dir, "uprobe_events", def)) {
+		perror("uprobe: uprobe_events");
+		return 1;
+	}
+	for (i = 0; i < iterations; i++) {
+		uprobe_target(i);
+		dev_read(0, page);
+		if (trace_write(dir, enable, "1")) {
+			perror("uprobe: enable");
+			break;
+		}
+		dev_read(1, page);
+		if (uprobe_target(i) != i + 1)		/* through the breakpoint */
+			return 1;
+		dev_read(0, page);
+		if (trace_write(dir, enable, "0")) {
+			perror("uprobe: disable");
+			break;
+		}
+		dev_read(1, page);
+	}
+	snprintf(def, sizeof(def), "-:tlbsan_scenario/%s\n", name);
+	trace_write(dir, "uprobe_events", def);
+	printf("uprobe: %d enable/disable rounds\n", i);
+	return i == iterations ? 0 : 1;
+}
+
+/*
+ * What each scenario must produce under each model, checked by the guest
+ * suite on every kernel line (tlbsan-scenario --list prints it).  Correct
+ * models (hw, sw) are silent everywhere.  For a broken model:
+ *   SILENT  no violation: the contract lets that model pass this path
+ *           (e.g. munmap frees pages only after invalidate_range_end, so
+ *           end-only is enough there);
+ *   CAUGHT  at least one violation, all of classes @may, each of @must;
+ *   ANY     violations, if any, are of classes @may (what is reached
+ *           depends on a race the scenario cannot pin or on the kernel
+ *           line, named below).
+ * drop:EVENT is run with the event the scenario drives most.  lazy may
+ * also show class 5 everywhere: a fill can commit after an invalidation
+ * whose flush the model has deferred.
+ */
+enum verdict { SILENT, CAUGHT, ANY };
+
+struct expect {
+	enum verdict verdict;
+	unsigned int may, must;		/* class bitmasks, C(n) */
+};
+
+#define C(n) (1u << (n))
+#define NOTHING { SILENT, 0, 0 }
+
+static const struct scenario {
 	const char *name;
 	int (*fn)(void);
+	const char *drop;		/* the event run with drop:EVENT */
+	const char *opts;		/* extra attach options */
+	struct expect end_only, lazy, drop_ev, none;
 } scenarios[] = {
-	{ "litmus", litmus },
-	{ "reuse", reuse },
-	{ "cowstorm", cowstorm },
-	{ "madvise", madv },
-	{ "mprotect", mprot },
-	{ "ksm", ksm },
-	{ "thp", thp },
-	{ "migrate", migrate },
-	{ "misc", misc },
+	/* COW (case B): the device read A after the fork write-protected it. */
+	{ "litmus", litmus, "clear", "",
+	  { CAUGHT, C(2), C(2) }, { CAUGHT, C(1) | C(2), C(2) },
+	  { CAUGHT, C(1) | C(3), C(3) }, { CAUGHT, C(1) | C(2), C(2) } },
+	/* munmap frees after the bracket's end: end-only is enough. */
+	{ "reuse", reuse, "unmap", "",
+	  NOTHING, { CAUGHT, C(1) | C(2), 0 },
+	  { CAUGHT, C(1) | C(2) | C(3), 0 }, { CAUGHT, C(1) | C(2), 0 } },
+	{ "cowstorm", cowstorm, "clear", "",
+	  { CAUGHT, C(2), C(2) }, { CAUGHT, C(1) | C(2), 0 },
+	  { CAUGHT, C(1) | C(2) | C(3), 0 }, { CAUGHT, C(1) | C(2), C(2) } },
+	/* A zero page the device cached is replaced at the next write (B). */
+	{ "madvise", madv, "clear", "",
+	  { CAUGHT, C(2), C(2) }, { CAUGHT, C(1) | C(2), 0 },
+	  { CAUGHT, C(1) | C(2) | C(3), C(3) }, { CAUGHT, C(1) | C(2), C(1) | C(2) } },
+	{ "mprotect", mprot, "protection_vma", "",
+	  { CAUGHT, C(2), C(2) }, { CAUGHT, C(1) | C(2) | C(4), 0 },
+	  { CAUGHT, C(1) | C(3), C(3) }, { CAUGHT, C(1) | C(2) | C(4), C(4) } },
+	{ "ksm", ksm, "clear", "",
+	  { CAUGHT, C(2), C(2) }, { CAUGHT, C(1) | C(2), 0 },
+	  { CAUGHT, C(1) | C(3), C(3) }, { CAUGHT, C(1) | C(2), C(1) } },
+	/* Collapse frees the small pages after the bracket's end. */
+	{ "thp", thp, "clear", "--pde 64",
+	  NOTHING, { CAUGHT, C(1), C(1) },
+	  { CAUGHT, C(1) | C(3), 0 }, { CAUGHT, C(1), C(1) } },
+	/* Migration frees the old page after the bracket's end. */
+	{ "migrate", migrate, "migrate", "",
+	  NOTHING, { ANY, C(1) | C(2), 0 },
+	  { ANY, C(1) | C(2) | C(3), 0 }, { CAUGHT, C(1) | C(2), C(1) } },
+	/* Write-protection (soft-dirty, uffd-wp) may wait for the end. */
+	{ "misc", misc, "soft_dirty", "",
+	  NOTHING, { CAUGHT, C(1) | C(4), C(4) },
+	  { CAUGHT, C(3) | C(4), 0 }, { CAUGHT, C(1) | C(4), C(4) } },
+	{ "hugetlb", hugetlb, "clear", "",
+	  { CAUGHT, C(2), C(2) }, { CAUGHT, C(1) | C(2) | C(4), 0 },
+	  { CAUGHT, C(1) | C(2) | C(3), 0 }, { CAUGHT, C(1) | C(2) | C(4), C(2) } },
+	/* Reclaim frees a page after writing it out, past the end. */
+	{ "swap", swap, "clear", "",
+	  NOTHING, { CAUGHT, C(1), C(1) },
+	  { CAUGHT, C(1) | C(3), 0 }, { CAUGHT, C(1), C(1) } },
+	/* The reaper races the child's exit (which the release flushes). */
+	{ "oom", oom, "unmap", "",
+	  NOTHING, { ANY, C(1), 0 },
+	  { ANY, C(1) | C(3), 0 }, { CAUGHT, C(1), C(1) } },
+	/*
+	 * Enabling a uprobe repoints the text PTE to a copy (B).  Up to 6.x
+	 * the copy holds the breakpoint when it is mapped (end-only: class
+	 * 2); 7.x first maps an identical copy (benign), then writes the
+	 * breakpoint through its own mapping.
+	 */
+	{ "uprobe", uprobe, "clear", "",
+	  { ANY, C(2), 0 }, { ANY, C(1) | C(2), 0 },
+	  { CAUGHT, C(1) | C(2) | C(3), 0 }, { CAUGHT, C(1) | C(2), C(2) } },
 };
+
+#define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static void print_classes(unsigned int mask)
+{
+	const char *sep = "";
+
+	if (!mask)
+		printf(" -");
+	for (int c = 1; c < 32; c++)
+		if (mask & C(c)) {
+			printf("%s%d", *sep ? sep : " ", c);
+			sep = ",";
+		}
+}
+
+static void print_expect(const struct scenario *sc, const char *model, const struct expect *e)
+{
+	static const char *const names[] = { "silent", "caught", "any" };
+
+	printf("%s %s %s", sc->name, model, names[e->verdict]);
+	print_classes(e->may);
+	print_classes(e->must);
+	printf("%s%s\n", *sc->opts ? " " : "", sc->opts);
+}
+
+/* One line per scenario and model: NAME MODEL VERDICT MAY MUST [OPTS]. */
+static void list(void)
+{
+	static const struct expect silent = NOTHING;
+	struct expect lazy;
+	char drop[32];
+
+	for (size_t i = 0; i < NR_SCENARIOS; i++) {
+		const struct scenario *sc = &scenarios[i];
+
+		snprintf(drop, sizeof(drop), "drop:%s", sc->drop);
+		print_expect(sc, "hw", &silent);
+		print_expect(sc, "sw", &silent);
+		print_expect(sc, "end-only", &sc->end_only);
+		lazy = sc->lazy;
+		lazy.may |= C(5);
+		print_expect(sc, "lazy:100000", &lazy);
+		print_expect(sc, drop, &sc->drop_ev);
+		print_expect(sc, "none", &sc->none);
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: tlbsan-scenario [--seed N] [--iterations N] NAME | --list\n"
+		"  NAME:");
+	for (size_t i = 0; i < NR_SCENARIOS; i++)
+		fprintf(stderr, " %s", scenarios[i].name);
+	fprintf(stderr, "\n");
+}
 
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "seed", required_argument, NULL, 's' },
 		{ "iterations", required_argument, NULL, 'i' },
+		{ "list", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long v;
@@ -611,8 +1103,14 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		if (c == 'l') {
+			if (optind != argc)
+				break;
+			list();
+			return 0;
+		}
 		if (c == '?' || tlbsan_parse_u64(optarg, 1, 1000000, &v)) {
-			fprintf(stderr, "usage: tlbsan-scenario [--seed N] [--iterations N] NAME\n");
+			usage();
 			return 2;
 		}
 		if (c == 's')
@@ -621,14 +1119,13 @@ int main(int argc, char **argv)
 			iterations = (int)v;
 	}
 	ps = sysconf(_SC_PAGESIZE);
-	for (i = 0; optind == argc - 1 && i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+	for (i = 0; optind == argc - 1 && i < NR_SCENARIOS; i++) {
 		if (strcmp(argv[optind], scenarios[i].name))
 			continue;
 		if (tlbsan_nl_open(&nl) != EXIT_OK)
 			return 2;
 		return scenarios[i].fn();
 	}
-	fprintf(stderr, "usage: tlbsan-scenario [--seed N] [--iterations N] "
-		"litmus|reuse|cowstorm|madvise|mprotect|ksm|thp|migrate|misc\n");
+	usage();
 	return 2;
 }
