@@ -30,14 +30,16 @@ initrd=$out/initrd.cpio
 
 # The line's own modules the suites need (zram for swap), with their
 # dependencies first, decompressed for busybox insmod: /modules/order.
+# zram gets two devices: swap, and a block device for writeback tests.
 EXTRA_MODULES="zram"
+declare -A MODULE_ARGS=([zram]="num_devices=2")
 mods=$(find "$k/root" -type d -path '*/lib/modules/*' -name kernel | head -n1)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/tlbsan-ko.XXXXXX")
 mkdir -p "$stage/modules"
 : >"$stage/modules/order"
 stage_module() {
 	local f dep
-	grep -qx "$1" "$stage/modules/order" && return 0
+	grep -q "^$1 " "$stage/modules/order" && return 0
 	f=$(find "$mods" -name "$1.ko" -o -name "$1.ko.xz" -o -name "$1.ko.zst" | head -n1)
 	[ -n "$f" ] || return 0		# built in
 	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
@@ -48,7 +50,7 @@ stage_module() {
 	*.zst) zstd -qdc "$f" >"$stage/modules/$1.ko" ;;
 	*) cp "$f" "$stage/modules/$1.ko" ;;
 	esac
-	echo "$1" >>"$stage/modules/order"
+	echo "$1 ${MODULE_ARGS[$1]:-}" >>"$stage/modules/order"
 }
 for m in $EXTRA_MODULES; do
 	stage_module "$m"

@@ -2,7 +2,8 @@
 # tests/run.sh [--guest-only] [LINE...] - the whole test suite:
 #   1. install missing packages, build the tools and run the unit tests;
 #   2. fetch each kernel line (default: 6.1 6.12 sid), build the module for it;
-#   3. boot each line in a guest and run the in-guest KTAP suite.
+#   3. boot each line in a guest and run the in-guest KTAP suite, then boot
+#      it again with two NUMA nodes for the NUMA suite.
 # Prints a summary per kernel and, last, "N passed, N failed" over all of
 # them; exits non-zero on any failure.
 set -uo pipefail
@@ -65,11 +66,19 @@ for l in "${lines[@]}"; do
 		summary+=("$(printf '%-28s module build failed' "$l")")
 		continue
 	fi
-	bash tests/guest.sh "$l" tests
-	read -r verdict release p f secs <"build/$l/tests.status"
-	passed=$((passed + p))
-	failed=$((failed + f))
-	summary+=("$(printf '%-28s %3d passed, %d failed  (%s, guest %ss)' "$release" "$p" "$f" "$verdict" "$secs")")
+	# One single-node guest with the whole suite, one two-node guest
+	# (tests/guest/numa.sh) for migration between nodes.
+	for suite in tests numa; do
+		if [ $suite = numa ]; then
+			TLBSAN_NUMA=1 bash tests/guest.sh "$l" $suite
+		else
+			bash tests/guest.sh "$l" $suite
+		fi
+		read -r verdict release p f secs <"build/$l/$suite.status"
+		passed=$((passed + p))
+		failed=$((failed + f))
+		summary+=("$(printf '%-28s %3d passed, %d failed  (%s, %s guest %ss)' "$release" "$p" "$f" "$verdict" "$suite" "$secs")")
+	done
 done
 
 echo

@@ -7,7 +7,7 @@
 
 t_coverage() {
 	insmod /tlbsan.ko coverage=1
-	for s in litmus reuse cowstorm madvise mprotect ksm thp migrate misc; do
+	for s in $(tlbsan-scenario --list | cut -d' ' -f1 | uniq); do
 		tlbsan run --pattern buffers --model hw -- tlbsan-scenario $s >/dev/null 2>&1 || true
 	done
 	for st in "--vm 1 --vm-bytes 8M" "--mmap 1" "--fork 1" "--mremap 1" "--mprotect 1" \

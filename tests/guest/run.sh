@@ -30,14 +30,15 @@ scenario_judge() {
 	fi
 }
 
-# scenarios_judge correct|broken - every scenario under the correct models
-# (hw, sw) or under the broken ones.
+# scenarios_judge correct|broken|all [NAME] - every scenario (or NAME) under
+# the correct models (hw, sw), the broken ones, or all.
 scenarios_judge() {
 	tlbsan-scenario --list >/tmp/scen.list
 	failed=0
 	while read -r s m verdict may must opts; do
 		case $m in hw | sw) kind=correct ;; *) kind=broken ;; esac
-		[ "$kind" = "$1" ] || continue
+		[ "$1" = all ] || [ "$kind" = "$1" ] || continue
+		[ -z "${2:-}" ] || [ "$s" = "$2" ] || continue
 		scenario_judge "$s" "$m" "$verdict" "$may" "$must" $opts </dev/null || failed=1
 	done </tmp/scen.list
 	[ $failed -eq 0 ] || fail "scenario expectations not met"
