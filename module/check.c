@@ -490,7 +490,8 @@ void tlbsan_check_end(struct tlbsan_dev *dev, int event, unsigned long start,
 		tmp.start_ns = ktime_get_ns();
 		tmp.nr_stack = stack_trace_save(tmp.stack, TLBSAN_STACK_DEPTH, 0);
 		if (mismatch && !dev->open_overflow)
-			report_call(dev, TLBSAN_CLASS_PROTOCOL, &tmp, "end range differs from its start");
+			report_call(dev, TLBSAN_CLASS_PROTOCOL, &tmp,
+				    "end range differs from its start");
 		rec = &tmp;
 	}
 	rec->end_ns = ktime_get_ns();

@@ -8,9 +8,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
 root=$(mktemp -d "${TMPDIR:-/tmp}/tlbsan-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
+chmod 755 "$root"		# mktemp made it 0700: the guest's / for every user
 
 busybox=$(command -v busybox) || { echo "initramfs: busybox-static is not installed" >&2; exit 1; }
-mkdir -p "$root"/{usr/bin,usr/lib,usr/lib64,proc,sys,dev,tmp,tests,root}
+mkdir -p "$root"/{usr/bin,usr/lib,usr/lib64,proc,sys,dev,tmp,tests,root,etc}
 ln -s usr/bin "$root/bin"
 ln -s usr/bin "$root/sbin"
 ln -s usr/lib "$root/lib"
@@ -32,6 +33,12 @@ for p in "${progs[@]}"; do
 		cp -L "$lib" "$root$lib"
 	done
 done
+
+# root, and an unprivileged user for programs that must run without
+# CAP_SYS_ADMIN (stress-ng's madvise stressor poisons pages when it has it).
+mkdir -p "$root/etc"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 
 cp "$top/tests/guest/init" "$root/init"
 cp "$top"/tests/guest/*.sh "$root/tests/"

@@ -13,9 +13,10 @@ bash tests/initramfs.sh build/initramfs.cpio || exit 1
 rc=0
 for l in "${lines[@]}"; do
 	bash tests/build-module.sh "$l" || { rc=1; continue; }
-	# 15 stressors x 3 models x DURATION, plus slack, under emulation.
-	TLBSAN_TIMEOUT=$((duration * 60 + 600)) TLBSAN_CMDLINE="tlbsan.duration=$duration" \
-		bash tests/guest.sh "$l" stress || rc=1
+	# Two nodes for the numa stressor.  16 stressors x 2 correct models,
+	# up to 16 x 4 broken ones, DURATION each plus start-up, emulated.
+	TLBSAN_NUMA=1 TLBSAN_TIMEOUT=$(((duration + 10) * 96 + 600)) \
+		TLBSAN_CMDLINE="tlbsan.duration=$duration" bash tests/guest.sh "$l" stress || rc=1
 	sed -n 's/^# \{0,1\}//p' "build/$l/stress.ktap"
 	grep '^ok\|^not ok' "build/$l/stress.ktap"
 done

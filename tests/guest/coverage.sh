@@ -11,9 +11,9 @@ t_coverage() {
 		tlbsan run --pattern buffers --model hw -- tlbsan-scenario $s >/dev/null 2>&1 || true
 	done
 	for st in "--vm 1 --vm-bytes 8M" "--mmap 1" "--fork 1" "--mremap 1" "--mprotect 1" \
-		  "--madvise 1" "--userfaultfd 1" "--ksm 1"; do
-		tlbsan run --model hw -- stress-ng $st --timeout 2s --quiet --temp-path /tmp \
-			>/dev/null 2>&1 || true
+		  "nobody:--madvise 1" "--userfaultfd 1" "--numa 1" \
+		  "ksm:--vm 1 --vm-bytes 8M --vm-madvise mergeable"; do
+		stress_run hw 2 "$st" >/dev/null
 	done
 	tlbsan coverage | sort >/tmp/cov
 	echo "call sites reached on $(uname -r):"

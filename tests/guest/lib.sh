@@ -150,3 +150,61 @@ tlb_count() {
 pasid_of() {
 	tlbsan stats "$1" | awk 'NR == 1 { print $4 }'
 }
+
+# stress_run MODEL SECONDS SPEC - one stress-ng stressor under 'tlbsan run
+# --model MODEL'.  SPEC is stress-ng's options, prefixed "nobody:" to run it
+# without privileges (the madvise stressor poisons pages as root) or "ksm:"
+# to run it with ksmd merging.  Sets SV to the violations the summary
+# counted (empty if there was none) and prints one line.
+stress_run() {
+	sm=$1 secs=$2 spec=$3 user=root ksm=0
+	case $spec in
+	nobody:*) user=nobody spec=${spec#nobody:} ;;
+	ksm:*) ksm=1 spec=${spec#ksm:} ;;
+	esac
+	cmd="stress-ng $spec --timeout ${secs}s --quiet --temp-path /tmp"
+	if [ $ksm = 1 ]; then
+		echo 0 >/sys/kernel/mm/ksm/sleep_millisecs
+		echo 1 >/sys/kernel/mm/ksm/run
+	fi
+	src=0
+	if [ $user = nobody ]; then
+		tlbsan run --model "$sm" --json -- su nobody -c "$cmd" >/tmp/run.out 2>&1 </dev/null || src=$?
+	else
+		tlbsan run --model "$sm" --json -- $cmd >/tmp/run.out 2>&1 </dev/null || src=$?
+	fi
+	[ $ksm = 0 ] || echo 0 >/sys/kernel/mm/ksm/run
+	# Judged by the summary: stress-ng's own status may also be 1 or 2.
+	SV=$(sed -n 's/^{"type":"summary".*"violations":\([0-9]*\).*/\1/p' /tmp/run.out)
+	echo "stress-ng $spec ($user) under $sm: exit $src, ${SV:-no summary} violations" \
+		"$(grep -o '"class_name":"[a-z-]*"' /tmp/run.out | sort | uniq -c | tr '\n' ' ')"
+}
+
+# stress_audit SECONDS SPEC|SPEC... - every stressor silent under hw and sw
+# (classes 1-5), and each broken model caught by at least one of them.
+stress_audit() {
+	secs=$1
+	echo "$2" | tr '|' '\n' >/tmp/stressors
+	sa_failed=0
+	while read -r spec; do
+		for m in hw sw; do
+			stress_run $m "$secs" "$spec"
+			if [ "${SV:-x}" != 0 ]; then
+				grep -v '"class":[678],' /tmp/run.out | cut -c1-1500 | tail -n 20
+				sa_failed=1
+			fi
+		done
+	done </tmp/stressors
+	[ $sa_failed = 0 ] || fail "violations under a correct model"
+	for m in end-only lazy:100000 drop:unmap none; do
+		caught=0
+		while read -r spec; do
+			stress_run $m "$secs" "$spec"
+			if [ "${SV:-0}" -gt 0 ]; then
+				caught=1
+				break
+			fi
+		done </tmp/stressors
+		[ $caught = 1 ] || fail "no stressor caught the $m model"
+	done
+}

@@ -20,10 +20,18 @@ t_scenarios_silent_under_hw_and_sw() {
 	scenarios_judge correct
 }
 
+t_stress_ng_numa_silent() {
+	for m in hw sw; do
+		stress_run $m 2 "--numa 1"
+		[ "${SV:-x}" = 0 ] || fail "stress-ng --numa under $m"
+	done
+}
+
 t_dmesg_clean() {
 	if dmesg | grep -E "$DMESG_BAD"; then
 		fail "kernel log has warnings"
 	fi
 }
 
-ktap_run t_insmod t_migrate_between_nodes t_scenarios_silent_under_hw_and_sw t_dmesg_clean
+ktap_run t_insmod t_migrate_between_nodes t_scenarios_silent_under_hw_and_sw \
+	t_stress_ng_numa_silent t_dmesg_clean

@@ -89,33 +89,8 @@ t_litmus_ordering_inversion() {
 }
 
 t_stress_ng_under_audit() {
-	command -v stress-ng >/dev/null || skip "no stress-ng"
-	for st in "--vm 1 --vm-bytes 8M" "--mmap 1 --mmap-bytes 8M" "--fork 1" "--mremap 1" \
-		  "--madvise 1" "--mprotect 1"; do
-		if ! stress-ng $st --timeout 1s --quiet --temp-path /tmp >/dev/null 2>&1; then
-			echo "stress-ng $st fails without tlbsan on $(uname -r): not audited"
-			continue
-		fi
-		for m in hw sw; do
-			# Classes 1-4: 6.1 may report a class 5 anomaly of the
-			# kernel's own (the whole-mm range [~0, ~0), README).
-			rc=0
-			tlbsan run --model $m --fail-on 1,2,3,4 --json -- stress-ng $st \
-				--timeout 2s --quiet --temp-path /tmp >/tmp/run.out 2>&1 || rc=$?
-			# By the summary: stress-ng's own status may be 1 or 2 as well.
-			v=$(sed -n 's/^{"type":"summary".*"violations":\([0-9]*\).*/\1/p' /tmp/run.out)
-			[ $rc -eq 0 ] || echo "stress-ng $st under $m: exit $rc, ${v:-no} violations"
-			if [ "${v:-x}" != 0 ]; then
-				grep -v '"class":[67],' /tmp/run.out | cut -c1-2000
-				fail "stress-ng $st under $m: ${v:-no summary}"
-			fi
-		done
-	done
-	rc=0
-	tlbsan run --model none --json -- stress-ng --vm 1 --vm-bytes 8M --timeout 2s --quiet \
-		--temp-path /tmp >/tmp/run.out 2>&1 || rc=$?
-	grep -o '"class_name":"[a-z-]*"' /tmp/run.out | sort | uniq -c
-	[ $rc -eq 1 ] || fail "stress-ng vm under none: exit $rc, expected 1"
+	command -v stress-ng >/dev/null || fail "no stress-ng in the guest"
+	stress_audit 2 "--vm 1 --vm-bytes 8M|--mmap 1 --mmap-bytes 8M|--fork 1|--mremap 1|nobody:--madvise 1|--mprotect 1|ksm:--vm 1 --vm-bytes 8M --vm-madvise mergeable"
 }
 
 

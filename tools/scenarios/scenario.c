@@ -433,7 +433,8 @@ static int ksm(void)
 
 /*
  * MADV_COLLAPSE of shared anonymous memory (shmem): the small pages are
- * unmapped from every mm (try_to_unmap) and the PTE table retracted.
+ * unmapped from every mm (try_to_unmap) and the PTE table retracted.  The
+ * mapping starts 2 MiB-aligned at file offset 0, so that a huge page fits.
  */
 static int thp_shmem(void)
 {
@@ -442,11 +443,11 @@ static int thp_shmem(void)
 	int i;
 
 	for (i = 0; i < iterations; i++) {
-		raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			   -1, 0);
-		if (raw == MAP_FAILED)
-			return 1;
+		raw = map(2 * huge);
 		h = (char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+		if (mmap(h, huge, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
+			return 1;
 		touch(h, huge, i);
 		dev_read(0, h);
 		dev_read(1, h + 300 * ps);
