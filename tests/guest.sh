@@ -12,7 +12,7 @@
 # stall or soft-lockup report.
 #
 # TLBSAN_ACCEL=kvm opts into KVM (default tcg); TLBSAN_TIMEOUT (seconds,
-# default 300) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes; TLBSAN_ONLY=SUBSTRING runs only the
+# default 900) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes; TLBSAN_ONLY=SUBSTRING runs only the
 # in-guest tests whose name contains it (the module still loads first).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +22,7 @@ suite=${2:-tests}
 k=$cache/kernels/$line
 out=$top/build/$line
 accel=${TLBSAN_ACCEL:-tcg}
-timeout=${TLBSAN_TIMEOUT:-300}
+timeout=${TLBSAN_TIMEOUT:-900}
 initrd=$out/initrd.cpio
 
 [ -f "$out/tlbsan.ko" ] || { echo "guest: [$line] build/$line/tlbsan.ko missing" >&2; exit 1; }

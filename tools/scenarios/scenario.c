@@ -1047,6 +1047,12 @@ static long text_offset(uintptr_t addr, char path[256])
 	return ret;
 }
 
+static const char *path_in(const char *dir, const char *file, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/%s", dir, file);
+	return buf;
+}
+
 /* Append @text to the tracefs file @dir/@file. */
 static int trace_write(const char *dir, const char *file, const char *text)
 {
@@ -1071,7 +1077,8 @@ static int trace_write(const char *dir, const char *file, const char *text)
 static int uprobe(void)
 {
 	uintptr_t fn = (uintptr_t)uprobe_target;
-	char exe[256], def[512], name[32], enable[64];
+	char exe[256], def[512], name[32], enable[64], opt[128];
+	long record_cmd;
 	const char *dir = tracefs();
 	long off = text_offset(fn, exe);
 	void *page = (void *)(fn & ~((uintptr_t)ps - 1));
@@ -1081,6 +1088,14 @@ static int uprobe(void)
 		printf("uprobe: no tracefs or no text mapping here\n");
 		return 1;
 	}
+	/*
+	 * Enabling a trace event normally starts comm recording, which hooks
+	 * sched_switch by patching kernel text; that is beside the point
+	 * here (and not reliable under emulation), so it is turned off.
+	 */
+	record_cmd = read_long(path_in(dir, "options/record-cmd", opt, sizeof(opt)));
+	if (record_cmd > 0)
+		write_file(opt, "0");
 	snprintf(name, sizeof(name), "p%d", getpid());
 	snprintf(def, sizeof(def), "p:tlbsan_scenario/%s %s:0x%lx\n", name, exe, off);
 	snprintf(enable, sizeof(enable), "events/tlbsan_scenario/%s/enable", name);
@@ -1107,6 +1122,8 @@ static int uprobe(void)
 	}
 	snprintf(def, sizeof(def), "-:tlbsan_scenario/%s\n", name);
 	trace_write(dir, "uprobe_events", def);
+	if (record_cmd > 0)
+		write_file(opt, "1");
 	printf("uprobe: %d enable/disable rounds\n", i);
 	return i == iterations ? 0 : 1;
 }
