@@ -27,8 +27,8 @@
  *   thp       a THP collapsed (MADV_COLLAPSE) and split (partial munmap and
  *             mprotect), shmem collapsed; run with --pde to have the
  *             paging-structure cache on.
- *   migrate   move_pages() between NUMA nodes (when there are two),
- *             compaction, MADV_SOFT_OFFLINE, a THP split through debugfs.
+ *   migrate   move_pages() and mbind() between NUMA nodes (when there are
+ *             two), compaction, MADV_SOFT_OFFLINE, a THP split (debugfs).
  *   misc      a time namespace joined (vvar zapped), soft-dirty, writeback
  *             of a shared block-device mapping (page_mkclean), userfaultfd
  *             missing and write-protect modes, process_madvise, and an
@@ -518,6 +518,7 @@ static int migrate(void)
 	char *p = map(len);
 	void *pages[16];
 	int nodes[16], status[16], i, k, nr_nodes = 0;
+	unsigned long mask;
 	char path[64];
 
 	for (i = 0; i < 64; i++) {
@@ -537,6 +538,13 @@ static int migrate(void)
 			if (syscall(SYS_move_pages, 0, 16, pages, nodes, status, 2 /* MPOL_MF_MOVE */))
 				perror("migrate: move_pages");
 			dev_read_all(p, len);
+			/* mbind(MPOL_BIND, MPOL_MF_MOVE) moves them all to one node. */
+			mask = 1UL << (k & 1);
+			if (syscall(SYS_mbind, p, len, 2 /* MPOL_BIND */, &mask, 64,
+				    2 /* MPOL_MF_MOVE */))
+				perror("migrate: mbind");
+			dev_read_all(p, len);
+			syscall(SYS_mbind, p, len, 0 /* MPOL_DEFAULT */, NULL, 0, 0);
 		}
 		if (k == 0 && write_file("/proc/sys/vm/compact_memory", "1"))
 			printf("migrate: no compaction here\n");
