@@ -44,6 +44,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -572,72 +573,110 @@ static int soft_dirty(char *p, size_t len)
 	return 0;
 }
 
-static void *uffd_handler(void *arg)
+/*
+ * A userfaultfd and the thread serving it.  The thread is stopped and
+ * joined before the descriptor is closed: a handler still looping could
+ * otherwise read whatever file the next userfaultfd() gets at that number.
+ */
+struct uffd_server {
+	int uffd, stop[2];
+	pthread_t thread;
+	void (*serve)(int uffd, const struct uffd_msg *msg);
+};
+
+static void *uffd_serve(void *arg)
 {
-	int uffd = (int)(intptr_t)arg;
-	static char page[65536] __attribute__((aligned(65536)));
+	struct uffd_server *u = arg;
+	struct pollfd pfd[2] = { { u->uffd, POLLIN, 0 }, { u->stop[0], POLLIN, 0 } };
 	struct uffd_msg msg;
 
-	memset(page, 0x5a, sizeof(page));
-	while (read(uffd, &msg, sizeof(msg)) == sizeof(msg)) {
-		struct uffdio_copy copy = {
-			.dst = msg.arg.pagefault.address & ~((uint64_t)ps - 1),
-			.src = (uintptr_t)page,
-			.len = ps,
-		};
-
-		if (msg.event == UFFD_EVENT_PAGEFAULT)
-			ioctl(uffd, UFFDIO_COPY, &copy);
+	while (poll(pfd, 2, -1) > 0 && !pfd[1].revents) {
+		if (read(u->uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+		    msg.event == UFFD_EVENT_PAGEFAULT)
+			u->serve(u->uffd, &msg);
 	}
 	return NULL;
+}
+
+/* A userfaultfd registered on [p, p + len) in @mode, served by @serve. */
+static int uffd_start(struct uffd_server *u, void *p, size_t len, uint64_t mode,
+		      void (*serve)(int uffd, const struct uffd_msg *msg))
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)p, .len = len },
+		.mode = mode,
+	};
+
+	u->serve = serve;
+	u->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (u->uffd < 0)
+		return -1;
+	if (ioctl(u->uffd, UFFDIO_API, &api) || ioctl(u->uffd, UFFDIO_REGISTER, &reg) ||
+	    pipe(u->stop)) {
+		close(u->uffd);
+		return -1;
+	}
+	pthread_create(&u->thread, NULL, uffd_serve, u);
+	return 0;
+}
+
+static void uffd_stop(struct uffd_server *u)
+{
+	if (write(u->stop[1], "s", 1) != 1)
+		exit(1);
+	pthread_join(u->thread, NULL);
+	close(u->stop[0]);
+	close(u->stop[1]);
+	close(u->uffd);
+}
+
+/* Missing-page faults are filled with a page of 0x5a. */
+static void serve_missing(int uffd, const struct uffd_msg *msg)
+{
+	static char page[65536] __attribute__((aligned(65536)));
+	struct uffdio_copy copy = {
+		.dst = msg->arg.pagefault.address & ~((uint64_t)ps - 1),
+		.src = (uintptr_t)page,
+		.len = ps,
+	};
+
+	memset(page, 0x5a, sizeof(page));
+	ioctl(uffd, UFFDIO_COPY, &copy);
 }
 
 static int userfault(void)
 {
 	size_t len = 4 * ps;
 	char *p = map(len);
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = {
-		.range = { .start = (uintptr_t)p, .len = len },
-		.mode = UFFDIO_REGISTER_MODE_MISSING,
-	};
-	pthread_t t;
-	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	struct uffd_server u;
 
-	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+	if (uffd_start(&u, p, len, UFFDIO_REGISTER_MODE_MISSING, serve_missing)) {
 		printf("misc: no userfaultfd here\n");
 		return 0;
 	}
-	pthread_create(&t, NULL, uffd_handler, (void *)(intptr_t)uffd);
 	/* Device page requests fault through the userfaultfd handler. */
 	dev_read_all(p, len);
 	madvise(p, len, MADV_DONTNEED);
 	dev_read_all(p, len);
-	close(uffd);
+	uffd_stop(&u);
 	munmap(p, len);
 	return 0;
 }
 
 /* Write-protect faults (CPU or device page requests) lift the protection. */
-static void *uffd_wp_handler(void *arg)
+static void serve_wp(int uffd, const struct uffd_msg *msg)
 {
-	int uffd = (int)(intptr_t)arg;
-	struct uffd_msg msg;
+	struct uffdio_writeprotect wp = {
+		.range = {
+			.start = msg->arg.pagefault.address & ~((uint64_t)ps - 1),
+			.len = ps,
+		},
+		.mode = 0,
+	};
 
-	while (read(uffd, &msg, sizeof(msg)) == sizeof(msg)) {
-		struct uffdio_writeprotect wp = {
-			.range = {
-				.start = msg.arg.pagefault.address & ~((uint64_t)ps - 1),
-				.len = ps,
-			},
-			.mode = 0,
-		};
-
-		if (msg.event == UFFD_EVENT_PAGEFAULT &&
-		    (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP))
-			ioctl(uffd, UFFDIO_WRITEPROTECT, &wp);
-	}
-	return NULL;
+	if (msg->arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)
+		ioctl(uffd, UFFDIO_WRITEPROTECT, &wp);
 }
 
 /*
@@ -649,32 +688,26 @@ static int userfault_wp(void)
 {
 	size_t len = 4 * ps;
 	char *p = map(len);
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = {
-		.range = { .start = (uintptr_t)p, .len = len },
-		.mode = UFFDIO_REGISTER_MODE_WP,
-	};
 	struct uffdio_writeprotect wp = {
 		.range = { .start = (uintptr_t)p, .len = len },
 		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
 	};
-	pthread_t t;
-	int uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	struct uffd_server u;
 
 	touch(p, len, 11);
-	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+	if (uffd_start(&u, p, len, UFFDIO_REGISTER_MODE_WP, serve_wp)) {
 		printf("misc: no userfaultfd write-protect mode here\n");
 		return 0;
 	}
-	pthread_create(&t, NULL, uffd_wp_handler, (void *)(intptr_t)uffd);
 	for (size_t i = 0; i < len; i += ps)
 		dev(i / ps & 1, TLBSAN_OP_WRITE, p + i, 12);
-	if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+	if (ioctl(u.uffd, UFFDIO_WRITEPROTECT, &wp))
 		perror("misc: UFFDIO_WRITEPROTECT");
 	dev(0, TLBSAN_OP_WRITE, p, 13);
 	cpu_thread_write((uint64_t *)(p + ps), 14);
 	dev_read_all(p, len);
-	close(uffd);
+	uffd_stop(&u);
+	munmap(p, len);
 	return 0;
 }
 
