@@ -145,6 +145,14 @@ static void *map(size_t len)
 	return p;
 }
 
+#define HPAGE_2M (2UL << 20)
+#define NR_HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
+static char *align_2m(char *p)
+{
+	return (char *)(((uintptr_t)p + HPAGE_2M - 1) & ~(HPAGE_2M - 1));
+}
+
 static void touch(char *p, size_t len, uint64_t v)
 {
 	for (size_t i = 0; i < len; i += ps)
@@ -271,7 +279,7 @@ static int cowstorm(void)
 	madvise(dontfork, ps, MADV_DONTFORK);
 	madvise(wipe, ps, MADV_WIPEONFORK);
 	raw = map(2 * thp);
-	h = (char *)(((uintptr_t)raw + thp - 1) & ~(thp - 1));
+	h = align_2m(raw);
 	madvise(h, thp, MADV_HUGEPAGE);
 	touch(h, thp, 7);
 	touch(dontfork, ps, 1);
@@ -445,7 +453,7 @@ static int thp_shmem(void)
 
 	for (i = 0; i < iterations; i++) {
 		raw = map(2 * huge);
-		h = (char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+		h = align_2m(raw);
 		if (mmap(h, huge, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED,
 			 -1, 0) == MAP_FAILED)
 			return 1;
@@ -468,7 +476,7 @@ static int thp(void)
 
 	for (i = 0; i < iterations; i++) {
 		raw = map(2 * huge);
-		h = (char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+		h = align_2m(raw);
 		madvise(h, huge, MADV_NOHUGEPAGE);
 		touch(h, huge, i);		/* small pages, in one PTE table */
 		dev_read(0, h);			/* caches the PTE table too (--pde) */
@@ -498,7 +506,7 @@ static int migrate_thp_split(void)
 	size_t huge = 2UL << 20;
 	char *raw = map(2 * huge), *h, cmd[96];
 
-	h = (char *)(((uintptr_t)raw + huge - 1) & ~(huge - 1));
+	h = align_2m(raw);
 	madvise(h, huge, MADV_HUGEPAGE);
 	touch(h, huge, 3);
 	dev_read(0, h);
@@ -799,14 +807,6 @@ static int misc(void)
 }
 
 /* ---- hugetlb ---- */
-
-#define HPAGE_2M (2UL << 20)
-#define NR_HUGEPAGES_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
-
-static char *align_2m(char *p)
-{
-	return (char *)(((uintptr_t)p + HPAGE_2M - 1) & ~(HPAGE_2M - 1));
-}
 
 /*
  * Registering userfaultfd write-protection on a shared hugetlb mapping
