@@ -157,27 +157,30 @@ pasid_of() {
 # to run it with ksmd merging.  Sets SV to the violations the summary
 # counted (empty if there was none) and prints one line.
 stress_run() {
-	sm=$1 secs=$2 spec=$3 user=root ksm=0
-	case $spec in
-	nobody:*) user=nobody spec=${spec#nobody:} ;;
-	ksm:*) ksm=1 spec=${spec#ksm:} ;;
+	# Own names: the caller's loop variables must survive.
+	sr_model=$1 sr_secs=$2 sr_spec=$3 sr_user=root sr_ksm=0
+	case $sr_spec in
+	nobody:*) sr_user=nobody sr_spec=${sr_spec#nobody:} ;;
+	ksm:*) sr_ksm=1 sr_spec=${sr_spec#ksm:} ;;
 	esac
-	cmd="stress-ng $spec --timeout ${secs}s --quiet --temp-path /tmp"
-	if [ $ksm = 1 ]; then
+	sr_cmd="stress-ng $sr_spec --timeout ${sr_secs}s --quiet --temp-path /tmp"
+	if [ $sr_ksm = 1 ]; then
 		echo 0 >/sys/kernel/mm/ksm/sleep_millisecs
 		echo 1 >/sys/kernel/mm/ksm/run
 	fi
-	src=0
-	if [ $user = nobody ]; then
-		tlbsan run --model "$sm" --json -- su nobody -c "$cmd" >/tmp/run.out 2>&1 </dev/null || src=$?
+	sr_rc=0
+	if [ $sr_user = nobody ]; then
+		tlbsan run --model "$sr_model" --json -- su nobody -c "$sr_cmd" \
+			>/tmp/run.out 2>&1 </dev/null || sr_rc=$?
 	else
-		tlbsan run --model "$sm" --json -- $cmd >/tmp/run.out 2>&1 </dev/null || src=$?
+		tlbsan run --model "$sr_model" --json -- $sr_cmd >/tmp/run.out 2>&1 </dev/null ||
+			sr_rc=$?
 	fi
-	[ $ksm = 0 ] || echo 0 >/sys/kernel/mm/ksm/run
+	[ $sr_ksm = 0 ] || echo 0 >/sys/kernel/mm/ksm/run
 	# Judged by the summary: stress-ng's own status may also be 1 or 2.
 	SV=$(sed -n 's/^{"type":"summary".*"violations":\([0-9]*\).*/\1/p' /tmp/run.out)
-	echo "stress-ng $spec ($user) under $sm: exit $src, ${SV:-no summary} violations" \
-		"$(grep -o '"class_name":"[a-z-]*"' /tmp/run.out | sort | uniq -c | tr '\n' ' ')"
+	echo "stress-ng $sr_spec ($sr_user) under $sr_model: exit $sr_rc, ${SV:-no summary}" \
+		"violations $(grep -o '"class_name":"[a-z-]*"' /tmp/run.out | sort | uniq -c | tr '\n' ' ')"
 }
 
 # stress_audit SECONDS SPEC|SPEC... - every stressor silent under hw and sw
