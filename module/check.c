@@ -674,16 +674,7 @@ void tlbsan_check_exit(void)
 
 /* ---- delivery ---- */
 
-static const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = {
-	[TLBSAN_CLASS_USE_AFTER_FREE]	= "use-after-free",
-	[TLBSAN_CLASS_STALE]		= "stale-translation",
-	[TLBSAN_CLASS_MISSED]		= "missed-notification",
-	[TLBSAN_CLASS_WP_WRITE]		= "write-through-write-protected",
-	[TLBSAN_CLASS_PROTOCOL]		= "protocol-anomaly",
-	[TLBSAN_CLASS_REDUNDANT]	= "redundant-notification",
-	[TLBSAN_CLASS_STALE_BENIGN]	= "stale-translation-benign",
-	[TLBSAN_CLASS_WHOLE_MM]		= "whole-mm-range",
-};
+static const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = TLBSAN_CLASS_NAMES;
 
 static bool warn_on_violation;
 module_param(warn_on_violation, bool, 0644);

@@ -96,16 +96,7 @@ const char *const tlbsan_dev_stat_names[__TLBSAN_DEV_MAX] = {
 	[TLBSAN_DEV_AFTER_RELEASE]	= "calls_after_release",
 };
 
-const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = {
-	[TLBSAN_CLASS_USE_AFTER_FREE]	= "use-after-free",
-	[TLBSAN_CLASS_STALE]		= "stale-translation",
-	[TLBSAN_CLASS_MISSED]		= "missed-notification",
-	[TLBSAN_CLASS_WP_WRITE]		= "write-through-write-protected",
-	[TLBSAN_CLASS_PROTOCOL]		= "protocol-anomaly",
-	[TLBSAN_CLASS_REDUNDANT]	= "redundant-notification",
-	[TLBSAN_CLASS_STALE_BENIGN]	= "stale-translation-benign",
-	[TLBSAN_CLASS_WHOLE_MM]		= "whole-mm-range",
-};
+const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = TLBSAN_CLASS_NAMES;
 
 int tlbsan_name_index(const char *const *names, int n, const char *s)
 {

@@ -185,6 +185,18 @@ enum tlbsan_class {
 
 #define TLBSAN_CLASS_MAX (__TLBSAN_CLASS_MAX - 1)
 
+/* Class names, as reports, the JSON output and --fail-on spell them. */
+#define TLBSAN_CLASS_NAMES {						\
+	[TLBSAN_CLASS_USE_AFTER_FREE]	= "use-after-free",			\
+	[TLBSAN_CLASS_STALE]		= "stale-translation",			\
+	[TLBSAN_CLASS_MISSED]		= "missed-notification",		\
+	[TLBSAN_CLASS_WP_WRITE]		= "write-through-write-protected",	\
+	[TLBSAN_CLASS_PROTOCOL]		= "protocol-anomaly",			\
+	[TLBSAN_CLASS_REDUNDANT]	= "redundant-notification",		\
+	[TLBSAN_CLASS_STALE_BENIGN]	= "stale-translation-benign",		\
+	[TLBSAN_CLASS_WHOLE_MM]		= "whole-mm-range",			\
+}
+
 /* The classes that are violations; the others are audit findings. */
 #define TLBSAN_CLASS_VIOLATIONS						\
 	((1u << TLBSAN_CLASS_USE_AFTER_FREE) | (1u << TLBSAN_CLASS_STALE) |	\

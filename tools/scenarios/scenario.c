@@ -911,7 +911,7 @@ static int swap_active(void)
 	return n > 1;		/* a header line, then one per device */
 }
 
-/* Move into a fresh memory cgroup limited to @max; returns its path. */
+/* Move into a fresh memory cgroup limited to @max, its path in @cg. */
 static int enter_memcg(char *cg, size_t size, const char *max, const char *swap_max)
 {
 	char path[192], pid[16];
@@ -1100,8 +1100,7 @@ static int trace_write(const char *dir, const char *file, const char *text)
 	char path[192];
 	int fd, ok;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY | O_APPEND);
+	fd = open(path_in(dir, file, path, sizeof(path)), O_WRONLY | O_APPEND);
 	if (fd < 0)
 		return -1;
 	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
