@@ -8,6 +8,7 @@
 #   make demo            the main job: the 2017 litmus under hw and end-only
 #   make coverage        notifier call sites the scenario suite reaches, per line
 #   make stress DURATION=S  stress-ng memory stressors under tlbsan run, S s each
+#   make check-mutants   6.1 kernels with historical notifier bugs put back, each caught
 #   make style           checkpatch --strict on module/ (needs linux-source)
 #   make sparse          sparse (C=2) over module/
 #
@@ -23,7 +24,7 @@ UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR) -I$(CURDIR
 TOOLS := tools/tlbsan tools/tlbsan-scenario tests/guest/workload tests/guest/memctl
 UNIT := tests/unit/run-unit
 
-.PHONY: all module tools clean check unit guest demo coverage stress style sparse conftest
+.PHONY: all module tools clean check unit guest demo coverage stress style sparse conftest check-mutants
 
 all: module tools
 
@@ -66,6 +67,9 @@ coverage:
 
 stress:
 	DURATION=$(or $(DURATION),10) tests/stress.sh $(LINES)
+
+check-mutants:
+	tests/mutants.sh $(MUTANTS)
 
 sparse: module/conftest.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF=-D__CHECK_ENDIAN__ modules

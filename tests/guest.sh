@@ -11,6 +11,7 @@
 # or when the console shows a kernel warning, oops, lockdep, KASAN, RCU
 # stall or soft-lockup report.
 #
+# A line's extra kernel arguments, if any, are in its kernels/LINE/cmdline.
 # TLBSAN_ACCEL=kvm opts into KVM (default tcg); TLBSAN_TIMEOUT (seconds,
 # default 900) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes; TLBSAN_ONLY=SUBSTRING runs only the
 # in-guest tests whose name contains it (the module still loads first).
@@ -33,13 +34,15 @@ initrd=$out/initrd.cpio
 # zram gets two devices: swap, and a block device for writeback tests.
 EXTRA_MODULES="zram"
 declare -A MODULE_ARGS=([zram]="num_devices=2")
-mods=$(find "$k/root" -type d -path '*/lib/modules/*' -name kernel | head -n1)
+# (A line without packaged modules, such as a mutant build, has them built in.)
+mods=$(find "$k/root" -type d -path '*/lib/modules/*' -name kernel 2>/dev/null | head -n1)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/tlbsan-ko.XXXXXX")
 mkdir -p "$stage/modules"
 : >"$stage/modules/order"
 stage_module() {
 	local f dep
 	grep -q "^$1 " "$stage/modules/order" && return 0
+	[ -n "$mods" ] || return 0
 	f=$(find "$mods" -name "$1.ko" -o -name "$1.ko.xz" -o -name "$1.ko.zst" | head -n1)
 	[ -n "$f" ] || return 0		# built in
 	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
@@ -79,7 +82,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -cpu max "${numa[@]}" "${mem[@]}" \
 	-nodefaults -no-reboot -display none -monitor none \
 	-kernel "$k/vmlinux" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 tlbsan.suite=$suite${TLBSAN_ONLY:+ tlbsan.only=$TLBSAN_ONLY} ${TLBSAN_CMDLINE:-}" \
+	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 tlbsan.suite=$suite${TLBSAN_ONLY:+ tlbsan.only=$TLBSAN_ONLY} $(cat "$k/cmdline" 2>/dev/null) ${TLBSAN_CMDLINE:-}" \
 	-serial "file:$console" -serial "file:$ktap" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 qrc=$?
