@@ -137,22 +137,58 @@ key_of() {
 fresh() { [ -f "$saved/$1" ] && [ -f "$saved/$1.key" ] && [ "$(cat "$saved/$1.key")" = "$(key_of "$1")" ]; }
 
 if ! fresh stock || [ ! -f "$obj/Module.symvers" ]; then
-	log "building the stock kernel (make -j$jobs vmlinux modules)"
+	how=full
+	[ ! -f "$obj/vmlinux" ] || how=incremental
+	log "building the stock kernel (make -j$jobs vmlinux modules, $how)"
 	t0=$(date +%s)
 	kmake vmlinux modules >"$out/build-stock.log" 2>&1 || { tail -n 40 "$out/build-stock.log" >&2; die "stock build failed"; }
 	t1=$(date +%s)
 	cp "$obj/vmlinux" "$saved/stock"
 	key_of stock >"$saved/stock.key"
-	echo "stock full $((t1 - t0))" >>"$out/build-times"
-	log "stock kernel built in $(fmt_secs $((t1 - t0))) (full build)"
+	echo "stock $how $((t1 - t0))" >>"$out/build-times"
+	log "stock kernel built in $(fmt_secs $((t1 - t0))) ($how build)"
 else
 	log "stock kernel cached ($saved/stock)"
 fi
 release=$(cat "$obj/include/config/kernel.release")
 
+# build/cache/kernels/mut-NAME: what tests/guest.sh and tests/build-module.sh
+# read.  zram is built in: its device count goes on the command line.
+setup_line() {
+	local d=$kcache/mut-$1
+	mkdir -p "$d" "build/mut-$1"
+	rm -f "$d/ready"
+	ln -sfn "$saved/$1" "$d/vmlinux"
+	echo "$obj" >"$d/kdir"
+	echo "$release" >"$d/release"
+	echo "zram.num_devices=2" >"$d/cmdline"
+	touch "$d/ready"
+	strings "$saved/$1" | grep -qF "Linux version $release " ||
+		die "[$1] vmlinux is not release $release"
+	if [ "$1" != stock ]; then
+		cp build/mut-stock/tlbsan.ko "build/mut-$1/tlbsan.ko"
+		echo "$release" >"build/mut-$1/release"
+	fi
+}
+
+# The module, once, against the stock tree (before any mutant touches a
+# header).  The mutants change no export and no vermagic input.
+setup_line stock
+make -s tools
+bash tests/build-module.sh mut-stock
+vermagic=$(modinfo -F vermagic build/mut-stock/tlbsan.ko)
+case $vermagic in
+"$release "*) ;;
+*) die "module vermagic '$vermagic' does not match the mutant release $release" ;;
+esac
+log "module: build/mut-stock/tlbsan.ko, vermagic '$vermagic'"
+lines=(mut-stock)
+
 for n in ${order[@]+"${order[@]}"}; do
+	lines+=("mut-$n")
 	if fresh "$n"; then
 		log "[$n] cached"
+		setup_line "$n"
 		continue
 	fi
 	p=$top/tests/mutants/$n.patch
@@ -172,52 +208,27 @@ for n in ${order[@]+"${order[@]}"}; do
 	key_of "$n" >"$saved/$n.key"
 	echo "$n incremental $((t1 - t0))" >>"$out/build-times"
 	log "[$n] built in $(fmt_secs $((t1 - t0))) (incremental)"
+	setup_line "$n"
 done
-
-# --- harness lines --------------------------------------------------------------
-# build/cache/kernels/mut-NAME: what tests/guest.sh and tests/build-module.sh
-# read.  zram is built in: its device count goes on the command line.
-lines=()
-for n in stock ${order[@]+"${order[@]}"}; do
-	d=$kcache/mut-$n
-	mkdir -p "$d"
-	rm -f "$d/ready"
-	ln -sfn "$saved/$n" "$d/vmlinux"
-	echo "$obj" >"$d/kdir"
-	echo "$release" >"$d/release"
-	echo "zram.num_devices=2" >"$d/cmdline"
-	touch "$d/ready"
-	lines+=("mut-$n")
-done
-
-make -s tools
-bash tests/build-module.sh mut-stock
-vermagic=$(modinfo -F vermagic build/mut-stock/tlbsan.ko)
-case $vermagic in
-"$release "*) ;;
-*) die "module vermagic '$vermagic' does not match the mutant release $release" ;;
-esac
-for n in ${order[@]+"${order[@]}"}; do
-	mkdir -p "build/mut-$n"
-	cp build/mut-stock/tlbsan.ko "build/mut-$n/tlbsan.ko"
-	echo "$release" >"build/mut-$n/release"
-	# The exports the module binds to are those of the stock build: a
-	# mutant that changed one would need its own module build.
-	strings "$saved/$n" | grep -qF "Linux version $release " ||
-		die "[$n] vmlinux is not release $release"
-done
-log "module: build/mut-stock/tlbsan.ko, vermagic '$vermagic', shared by ${#lines[@]} kernels"
 t_built=$(date +%s)
 [ $build_only -eq 0 ] || { log "built in $(fmt_secs $((t_built - t_start)))"; exit 0; }
 
 # --- guests -------------------------------------------------------------------
+hdr() { sed -n "s/^$2: //p" "tests/mutants/$1.patch"; }
 bash tests/initramfs.sh build/initramfs.cpio
 # The suite runs ~40 workloads under emulation: a wider hang bound.
 export TLBSAN_TIMEOUT=${TLBSAN_TIMEOUT:-2400}
+# mut-stock runs every workload; a mutant the workloads its header's "Run:"
+# line names (TLBSAN_MUTANT_ALL=1: every workload on every kernel).
 for l in "${lines[@]}"; do
-	log "[$l] booting the mutants suite"
+	run=
+	if [ "$l" != mut-stock ] && [ "${TLBSAN_MUTANT_ALL:-0}" != 1 ]; then
+		run=$(hdr "${l#mut-}" Run | tr ' ' ',')
+	fi
+	log "[$l] booting the mutants suite${run:+ (workloads $run)}"
 	rc=0
-	bash tests/guest.sh "$l" mutants || rc=$?
+	TLBSAN_CMDLINE="${TLBSAN_CMDLINE:-}${run:+ tlbsan.workloads=$run}" \
+		bash tests/guest.sh "$l" mutants || rc=$?
 	read -r verdict _ p f secs <"build/$l/mutants.status"
 	log "[$l] $verdict: $p passed, $f failed, guest ${secs}s"
 done
@@ -225,7 +236,6 @@ done
 # --- judgement ----------------------------------------------------------------
 # results LINE: "WORKLOAD MODEL CLASS SITE MS" lines of its suite.
 results() { sed -n 's/^# mutant-result //p' "build/$1/mutants.ktap" 2>/dev/null; }
-hdr() { sed -n "s/^$2: //p" "tests/mutants/$1.patch"; }
 fix_of() {
 	local r id subj
 	r=$(sed -n '/^Reverses: /,/^[A-Z][a-z]*: /p' "tests/mutants/$1.patch" | tr '\n' ' ')
@@ -288,6 +298,9 @@ done
 	problems+=("only $caught_mutants mutants caught by some model (at least 8 required)")
 
 t_end=$(date +%s)
+# Build times are kept in the cache too: a warm run still shows the last
+# full build.
+sed "s/^/$(date -u +%FT%TZ) /" "$out/build-times" >>"$mcache/build-times.log"
 built=$(grep -c . "$out/build-times" || true)
 kind=warm
 [ "$built" -eq 0 ] || kind=cold
@@ -296,8 +309,10 @@ echo
 cat "$table"
 echo
 while read -r what how secs; do
-	echo "build: $what $how $(fmt_secs "$secs")"
+	echo "build (this run): $what $how $(fmt_secs "$secs")"
 done <"$out/build-times"
+last_full=$(grep ' stock full ' "$mcache/build-times.log" | tail -n1 || true)
+[ -z "$last_full" ] || echo "last full build: $(echo "$last_full" | awk '{ print $1 }'), $(fmt_secs "$(echo "$last_full" | awk '{ print $4 }')")"
 for k in cold warm; do
 	[ -f "$mcache/total-$k" ] && echo "total $k run: $(fmt_secs "$(cat "$mcache/total-$k")")"
 done

@@ -99,11 +99,22 @@ t_insmod() {
 	echo "kernel $(uname -r) $(uname -v)"
 }
 
+# tlbsan.workloads=A,B,... on the kernel command line: only these
+# workloads (scenario names, stress-NAME), e.g. those a mutant's header
+# names; default all.
+WORKLOADS=$(sed -n 's/.*tlbsan\.workloads=\([^ ]*\).*/\1/p' /proc/cmdline)
+wanted() {
+	[ -z "$WORKLOADS" ] && return 0
+	case ",$WORKLOADS," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
 # One KTAP test per (workload, model), made from the scenario list.
 tlbsan-scenario --list >/tmp/scen.list 2>/dev/null || true
 tests=t_insmod
 while read -r s m verdict may must opts; do
 	[ "$m" = hw ] || continue
+	wanted "$s" || continue
 	for model in hw sw; do
 		eval "t_${s}_$model() { scenario_case $s $model $opts; }"
 		tests="$tests t_${s}_$model"
@@ -112,6 +123,7 @@ done </tmp/scen.list
 echo "$STRESSORS" | tr '|' '\n' >/tmp/stressors
 while IFS= read -r ws; do
 	w=${ws%%:*}
+	wanted "stress-$w" || continue
 	for model in hw sw; do
 		eval "t_stress_${w}_$model() { stress_case $w $model '${ws#*:}'; }"
 		tests="$tests t_stress_${w}_$model"
