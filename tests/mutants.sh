@@ -22,6 +22,11 @@
 # table (also build/mutants/table.md); exits non-zero on any failed
 # expectation.
 set -euo pipefail
+
+# All of it in one function: bash has read the whole script before it
+# starts, so editing or checking out the script during an hour-long run
+# cannot change what the run executes.
+main() {
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
@@ -322,3 +327,7 @@ if [ ${#problems[@]} -gt 0 ]; then
 	exit 1
 fi
 echo "mutants: stock silent, $caught_mutants mutants caught as expected"
+}
+
+main "$@"
+exit
