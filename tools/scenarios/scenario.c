@@ -40,6 +40,13 @@
  *             swap-in by device page requests.
  *   oom       the OOM reaper's unmap, through process_mrelease().
  *   uprobe    a uprobe on the program's own text enabled and disabled.
+ *   bigzap    pages freed inside the bracket: 64 MiB unmapped (munmap,
+ *             MADV_DONTNEED) overflows the mmu_gather, which flushes and
+ *             frees mid-zap; one munmap of anonymous memory and dirty shmem
+ *             makes it flush at the shmem's first PTE table.
+ *   cowkeep   COW of pages that stay allocated (a child keeps them; the
+ *             zero page; a THP; the huge zero page): the device reads each
+ *             page after its write returned (exit 3 on a stale read).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +86,7 @@ static int iterations = 8;
 struct acc {
 	unsigned int status;
 	unsigned long long value;
+	unsigned int page_shift;	/* of the translation used: 12, 21 or 30 */
 };
 
 static int acc_reply(struct nl_msg *msg, void *arg)
@@ -89,6 +97,8 @@ static int acc_reply(struct nl_msg *msg, void *arg)
 	if (!tlbsan_nl_parse(msg, tb) && tb[TLBSAN_ATTR_STATUS] && tb[TLBSAN_ATTR_VALUE]) {
 		a->status = nla_get_u32(tb[TLBSAN_ATTR_STATUS]);
 		a->value = nla_get_u64(tb[TLBSAN_ATTR_VALUE]);
+		if (tb[TLBSAN_ATTR_PAGE_SHIFT])
+			a->page_shift = nla_get_u32(tb[TLBSAN_ATTR_PAGE_SHIFT]);
 	}
 	return NL_OK;
 }
@@ -1168,6 +1178,200 @@ static int uprobe(void)
 	return i == iterations ? 0 : 1;
 }
 
+/* ---- bigzap ---- */
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/*
+ * Pages freed inside the bracket: case A as the contract defines it.  A
+ * zap gathers the pages it unmaps in an mmu_gather, which frees them after
+ * its TLB flush, normally in tlb_finish_mmu(), past invalidate_range_end.
+ * It flushes and frees early, inside the bracket, when it cannot grow
+ * (MAX_GATHER_BATCH_COUNT batches of MAX_GATHER_BATCH pages: about 10 000
+ * small pages) and when it meets a dirty PTE of a shared file page (the
+ * flush must come before the page-table lock is dropped); either flush
+ * frees every page gathered so far, from every VMA the zap covers.
+ */
+#define BIGZAP_LEN	(64UL << 20)	/* 16 384 small pages: more than one gather */
+#define BIGZAP_HELD	32		/* pages the device caches at each end */
+
+/*
+ * Populate [p, p + len) with small pages (a gather entry each) and have the
+ * device cache BIGZAP_HELD pages at each end: the first ones are freed by
+ * the gather's early flush, the last ones after the bracket's end.  The
+ * last ones are faulted first, so that no per-CPU LRU batch still holds a
+ * reference to them when the zap drops the mapping's.
+ */
+static void bigzap_fill(char *p, size_t len, uint64_t v)
+{
+	size_t held = BIGZAP_HELD * ps;
+
+	madvise(p, len, MADV_NOHUGEPAGE);
+	touch(p + len - held, held, v);
+	if (madvise(p, len, MADV_POPULATE_WRITE))
+		touch(p, len, v);
+	touch(p, held, v);
+	dev_read_all(p, held);
+	dev_read_all(p + len - held, held);
+}
+
+/*
+ * An anonymous region the device caches, then a dirty shared (shmem)
+ * region right above it, unmapped by one munmap: the shmem pages stay in
+ * their page cache, but their dirty PTEs make the gather flush in the
+ * bracket and free the anonymous pages it already holds.
+ */
+static void bigzap_shared(uint64_t v)
+{
+	size_t anon = 2 * BIGZAP_HELD * ps, shared = 16 * ps;
+	char *p = map(anon + shared);
+
+	if (mmap(p + anon, shared, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED) {
+		perror("bigzap: shared mapping");
+		exit(1);
+	}
+	touch(p, anon, v);
+	touch(p + anon, shared, v);
+	dev_read_all(p, BIGZAP_HELD * ps);
+	munmap(p, anon + shared);
+}
+
+/* Each round maps and populates 128 MiB: a quarter of --iterations. */
+static int bigzap(void)
+{
+	int i, rounds = (iterations + 3) / 4;
+	char *p;
+
+	for (i = 0; i < rounds; i++) {
+		p = map(BIGZAP_LEN);
+		bigzap_fill(p, BIGZAP_LEN, i);
+		munmap(p, BIGZAP_LEN);
+		p = map(BIGZAP_LEN);
+		bigzap_fill(p, BIGZAP_LEN, i);
+		madvise(p, BIGZAP_LEN, MADV_DONTNEED);
+		munmap(p, BIGZAP_LEN);
+		bigzap_shared(i);
+	}
+	printf("bigzap: %d rounds of munmap, MADV_DONTNEED and munmap with dirty shmem\n",
+	       rounds);
+	return 0;
+}
+
+/* ---- cowkeep ---- */
+
+/*
+ * COW of pages that stay allocated (case B): the write repoints the PTE to
+ * a copy while the old page lives on (mapped by a child, or the zero
+ * page), so no free gives the device's translation away; only the
+ * secondary call made under the page-table lock, before the copy is
+ * mapped, removes it in time.  The device reads each page once its write
+ * returned; a read that misses the write is stale (exit 3 if there was
+ * one: under a correct model that is a bug whatever the checker says).
+ */
+
+/* The device reads @va, which the CPU just wrote @want to: 1 if stale. */
+static int dev_stale(int thread, char *va, uint64_t want)
+{
+	return dev_read(thread, va) != want;
+}
+
+/* Small pages shared with a child: each write copies one. */
+static int cowkeep_small(uint64_t v)
+{
+	size_t len = 16 * ps;
+	char *p = map(len);
+	int fd, stale = 0;
+	pid_t child;
+
+	madvise(p, len, MADV_NOHUGEPAGE);
+	touch(p, len, v);
+	dev_read_all(p, len);
+	child = hold_child(&fd);	/* write-protected, shared with the child */
+	dev_read_all(p, len);		/* read-only translations of the shared pages */
+	for (size_t i = 0; i < len; i += ps) {
+		*(volatile uint64_t *)(p + i) = v + 0x100 + i / ps;
+		stale += dev_stale((i / ps) & 1, p + i, v + 0x100 + i / ps);
+	}
+	reap(child, fd);
+	munmap(p, len);
+	return stale;
+}
+
+/* Read faults map the zero page; each write replaces it by a new page. */
+static int cowkeep_zero(uint64_t v)
+{
+	size_t len = 16 * ps;
+	char *p = map(len);
+	int stale = 0;
+
+	madvise(p, len, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < len; i += ps)
+		(void)*(volatile uint64_t *)(p + i);
+	dev_read_all(p, len);
+	for (size_t i = 0; i < len; i += ps) {
+		*(volatile uint64_t *)(p + i) = v + i / ps;
+		stale += dev_stale((i / ps) & 1, p + i, v + i / ps);
+	}
+	munmap(p, len);
+	return stale;
+}
+
+/*
+ * A THP shared with a child (@zero false), or the huge zero page mapped by
+ * a read fault (@zero true): the first write splits the PMD or replaces it,
+ * each write copies a page.  The device reads every page it writes just
+ * before the write, through the 2 MiB translation while there is one
+ * (counted in *@huge: the kernel may have had no huge page to give).
+ */
+static int cowkeep_huge(uint64_t v, bool zero, int *huge)
+{
+	char *raw = map(2 * HPAGE_2M), *h = align_2m(raw), *q;
+	int fd = -1, stale = 0;
+	unsigned int shift;
+	pid_t child = 0;
+
+	madvise(h, HPAGE_2M, MADV_HUGEPAGE);
+	if (zero) {
+		(void)*(volatile uint64_t *)h;
+	} else {
+		touch(h, HPAGE_2M, v);
+		child = hold_child(&fd);
+	}
+	for (int k = 0; k < 16; k++) {
+		q = h + k * 32 * ps;
+		shift = dev(k & 1, TLBSAN_OP_READ, q, 0).page_shift;
+		*huge += k == 0 && shift == 21;
+		*(volatile uint64_t *)q = v + 0x200 + k;
+		stale += dev_stale(!(k & 1), q, v + 0x200 + k);
+	}
+	/* A page not written: still the one before. */
+	stale += dev_stale(0, h + ps, zero ? 0 : v + 1);
+	if (!zero)
+		reap(child, fd);
+	munmap(raw, 2 * HPAGE_2M);
+	return stale;
+}
+
+static int cowkeep(void)
+{
+	int i, small = 0, zero = 0, thp = 0, huge_zero = 0, thp_2m = 0, zero_2m = 0, stale;
+
+	for (i = 0; i < iterations; i++) {
+		small += cowkeep_small(i << 12);
+		zero += cowkeep_zero(i << 12);
+		thp += cowkeep_huge(i << 12, false, &thp_2m);
+		huge_zero += cowkeep_huge(i << 12, true, &zero_2m);
+	}
+	stale = small + zero + thp + huge_zero;
+	printf("cowkeep: %d rounds (2 MiB translations: THP %d, huge zero page %d): %d stale"
+	       " device reads (small pages %d, zero page %d, THP %d, huge zero page %d)\n",
+	       iterations, thp_2m, zero_2m, stale, small, zero, thp, huge_zero);
+	return stale ? 3 : 0;
+}
+
 /*
  * What each scenario must produce under each model, checked by the guest
  * suite on every kernel line (tlbsan-scenario --list prints it).  Correct
@@ -1253,6 +1457,27 @@ static const struct scenario {
 	{ "uprobe", uprobe, "clear", "",
 	  { ANY, C(2), 0 }, { ANY, C(1) | C(2), 0 },
 	  { CAUGHT, C(1) | C(2) | C(3), 0 }, { CAUGHT, C(1) | C(2), C(2) } },
+	/*
+	 * Case A: the gather's early flush frees pages inside the bracket.
+	 *   end-only    flushes at invalidate_range_end, after the free;
+	 *   lazy        the secondary call precedes the free, its flush follows;
+	 *   drop:unmap  munmap never reaches the device (MADV_DONTNEED does);
+	 *   none        the pages are freed under cached translations.
+	 */
+	{ "bigzap", bigzap, "unmap", "",
+	  { CAUGHT, C(1), C(1) }, { CAUGHT, C(1), C(1) },
+	  { CAUGHT, C(1), C(1) }, { CAUGHT, C(1), C(1) } },
+	/*
+	 * Case B: each COW maps a copy while the old page stays allocated.
+	 *   end-only    still holds the old page at the COW's end (class 2);
+	 *   lazy        reads the old page after the secondary call (2), which
+	 *               the child's exit may free before the deferred flush (1);
+	 *   drop:clear  never sees the COW (3; 1 when the child's exit frees it);
+	 *   none        as lazy, and the VAs mapped again later (2).
+	 */
+	{ "cowkeep", cowkeep, "clear", "",
+	  { CAUGHT, C(2), C(2) }, { CAUGHT, C(1) | C(2), C(2) },
+	  { CAUGHT, C(1) | C(3), C(3) }, { CAUGHT, C(1) | C(2), C(2) } },
 };
 
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
