@@ -23,6 +23,7 @@
  */
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
+#include <linux/mm_inline.h>
 #include <linux/module.h>
 #include <linux/rculist.h>
 #include <linux/stacktrace.h>
@@ -105,31 +106,76 @@ static const char *const tlbsan_machinery[] = {
 };
 
 /*
- * Whether @ip is machinery, cached: direct-mapped slots hold the address
- * with bit 63 carrying the answer (kernel text addresses have it set).
+ * Frames of the notifier core's invalidate_range_end, which up to 6.5 makes
+ * the late secondary call itself (mn_hlist_invalidate_end may be inlined).
  */
-static unsigned long tlbsan_site_cache[256];
+static const char *const tlbsan_end_frames[] = {
+	"__mmu_notifier_invalidate_range_end", "mn_hlist_invalidate_end",
+};
 
-static bool is_machinery(unsigned long ip)
+/*
+ * A symbol-prefix classifier with a cache: direct-mapped slots hold the
+ * address with bit 63 carrying the answer (kernel text addresses have it
+ * set).  Racing writers store the same answer; a torn slot cannot happen
+ * (one word).
+ */
+struct sym_class {
+	const char *const *prefix;
+	unsigned int nr;
+	bool module_matches;		/* this module's own frames match */
+	unsigned long cache[256];
+};
+
+static struct sym_class tlbsan_machinery_class = {
+	.prefix = tlbsan_machinery, .nr = ARRAY_SIZE(tlbsan_machinery), .module_matches = true,
+};
+
+static struct sym_class tlbsan_end_class = {
+	.prefix = tlbsan_end_frames, .nr = ARRAY_SIZE(tlbsan_end_frames),
+};
+
+static bool sym_matches(struct sym_class *k, unsigned long ip)
 {
-	unsigned long *slot = &tlbsan_site_cache[hash_long(ip, 8)];
+	unsigned long *slot = &k->cache[hash_long(ip, 8)];
 	unsigned long c = READ_ONCE(*slot);
 	char name[KSYM_NAME_LEN];
-	bool skip = false;
+	bool match = false;
 	unsigned int i;
 
 	if ((c | BIT(63)) == ip)
 		return c >> 63;
 	if (within_module(ip, THIS_MODULE)) {
-		skip = true;
+		match = k->module_matches;
 	} else {
 		sprint_symbol_no_offset(name, ip);
-		for (i = 0; i < ARRAY_SIZE(tlbsan_machinery); i++)
-			if (!strncmp(name, tlbsan_machinery[i], strlen(tlbsan_machinery[i])))
-				skip = true;
+		for (i = 0; i < k->nr; i++)
+			if (!strncmp(name, k->prefix[i], strlen(k->prefix[i])))
+				match = true;
 	}
-	WRITE_ONCE(*slot, skip ? ip : ip & ~BIT(63));
-	return skip;
+	WRITE_ONCE(*slot, match ? ip : ip & ~BIT(63));
+	return match;
+}
+
+static bool is_machinery(unsigned long ip)
+{
+	return sym_matches(&tlbsan_machinery_class, ip);
+}
+
+/*
+ * Is @rec the secondary call that invalidate_range_end makes itself (up to
+ * 6.5, the non-_only_end form)?  Its stack says so.  From 6.6 the core
+ * makes no such call.
+ */
+static bool is_late_call(const struct tlbsan_inv_rec *rec)
+{
+	unsigned int i;
+
+	if (!TLBSAN_HAVE_MN_INVALIDATE_RANGE)
+		return false;
+	for (i = 0; i < rec->nr_stack; i++)
+		if (sym_matches(&tlbsan_end_class, rec->stack[i]))
+			return true;
+	return false;
 }
 
 /* The first frame of @stack outside the machinery, or 0. */
@@ -246,6 +292,43 @@ static void report_init(struct tlbsan_dev *dev, struct tlbsan_report *r, u32 cls
 	}
 }
 
+/*
+ * Say whose bug report @r is.  When the kernel owed the call (@owed), the
+ * report names @culprit, the bracket that should have carried it, as its
+ * invalidation and site, and keeps the call that covered the translation
+ * last beside it.  Otherwise the device kept a translation it was told to
+ * drop, and where that was seen is the site.
+ */
+static void report_blame(struct tlbsan_report *r, bool owed,
+			 const struct tlbsan_inv_rec *culprit)
+{
+	r->fault = owed ? TLBSAN_FAULT_KERNEL : TLBSAN_FAULT_DEVICE;
+	if (!owed)
+		return;
+	if (culprit && culprit->id != r->inv.id) {
+		r->last = r->inv;
+		r->inv = *culprit;
+	}
+	if (r->inv.id)
+		r->site = site_of(r->inv.stack, r->inv.nr_stack);
+}
+
+/* The bracket in progress that covers @va (the innermost: last opened), or NULL. */
+static struct tlbsan_inv_rec *open_bracket_at(struct tlbsan_dev *dev, unsigned long va)
+{
+	struct tlbsan_inv_rec *rec;
+	unsigned int i;
+
+	for (i = dev->nr_open; i-- > 0; ) {
+		if (!tlbsan_range_overlaps(dev->open[i].start, dev->open[i].end, va, 1))
+			continue;
+		rec = inv_find(dev, dev->open[i].id);
+		if (rec)
+			return rec;
+	}
+	return NULL;
+}
+
 static void report_call(struct tlbsan_dev *dev, enum tlbsan_class cls,
 			struct tlbsan_inv_rec *rec, const char *detail)
 {
@@ -285,6 +368,14 @@ static void cpu_view(struct tlbsan_dev *dev, unsigned long va, struct tlbsan_cpu
 	c->walk = tlbsan_walk(dev->ctx->mn_range.mm, va, 0, &x);
 	c->pfn = c->walk == TLBSAN_WALK_OK ? tlbsan_xlat_pfn(&x, va) : 0;
 	c->writable = c->walk == TLBSAN_WALK_OK && x.cpu_write;
+	/*
+	 * A batched flush counted before the PTE we read was changed is seen
+	 * (pairs with the PTL release after inc_tlb_flush_pending() in
+	 * tlb_gather_mmu()); its decrement comes after the flush, whose
+	 * secondary call needs the TLB lock we hold.
+	 */
+	smp_rmb();
+	c->flush_pending = mm_tlb_flush_pending(dev->ctx->mn_range.mm);
 	*pte = c->walk == TLBSAN_WALK_OK ? x.raw : 0;
 }
 
@@ -314,6 +405,56 @@ static void mark_fn(struct tlbsan_tlbe *e, void *arg)
 }
 
 /*
+ * The end of a bracket, for case B: each translation it covered that the
+ * device still holds is checked before the model acts, either at
+ * invalidate_range_end or, up to 6.5, at the secondary call the end makes
+ * itself (@late: that call comes first, and the model would flush on it).
+ */
+struct end_arg {
+	struct tlbsan_dev *dev;
+	struct tlbsan_inv_rec *rec;	/* the bracket */
+	bool late;			/* this is the end's own secondary call */
+	bool checked;			/* ... which already checked this bracket */
+};
+
+static void end_fn(struct tlbsan_tlbe *e, void *arg)
+{
+	struct end_arg *a = arg;
+	struct tlbsan_dev *dev = a->dev;
+	struct tlbsan_cpu_view c;
+	struct tlbsan_dev_view d;
+	struct tlbsan_report r;
+	bool same = false, owed;
+	u32 cls;
+	u64 pte;
+
+	if (!a->late && (e->chk & TLBSAN_CHK_STARTED))
+		e->chk |= TLBSAN_CHK_ENDED;
+	if (a->checked)
+		return;
+	cpu_view(dev, e->va, &c, &pte);
+	dev_view(dev, e, e->va, &d);
+	if (tlbsan_replaced(&d, &c) && !c.writable)
+		same = pages_equal(d.pfn, c.pfn);
+	cls = tlbsan_oracle_end(&d, &c, same, &owed);
+	if (!cls)
+		return;
+	report_init(dev, &r, cls, e, e->va);
+	report_blame(&r, owed, a->rec);
+	r.new_pfn = c.pfn;
+	r.has_new = true;
+	r.pte = pte;
+	r.at_ns = a->late ? a->rec->start_ns : a->rec->end_ns;
+	r.noticed_what = a->late ? "secondary call made by invalidate_range_end" :
+			 "invalidate_range_end";
+	r.detail = cls == TLBSAN_CLASS_STALE_BENIGN ?
+		   "read-only same-content replacement still cached at invalidate_range_end" :
+		   owed ? "PTE repointed; the bracket ended without an under-lock secondary call" :
+		   "translation to a replaced page still cached at invalidate_range_end";
+	report_add(dev, &r);
+}
+
+/*
  * A start or secondary call delivered to the device.  Records it, checks
  * its range and marks the translations it covers.  Returns its record id.
  */
@@ -326,6 +467,7 @@ u64 tlbsan_check_call(struct tlbsan_dev *dev, enum tlbsan_cb cb, int event,
 	bool redundant = false;
 	struct tlbsan_open *o;
 	struct tlbsan_site *s;
+	struct end_arg a;
 	unsigned long site;
 	unsigned int i;
 
@@ -415,45 +557,33 @@ u64 tlbsan_check_call(struct tlbsan_dev *dev, enum tlbsan_cb cb, int event,
 
 		report_add(dev, &r);
 	}
-	m.set = TLBSAN_CHK_SECONDARY;
+
+	/*
+	 * The end's own secondary call covers what the bracket changed, but
+	 * too late for a repointed PTE (case B): check the bracket's end now,
+	 * before the model flushes, and mark what it covers LATE, not
+	 * SECONDARY.  Its bracket has this exact range.
+	 */
+	if (is_late_call(rec)) {
+		a.dev = dev;
+		a.rec = rec;
+		a.late = true;
+		a.checked = false;
+		for (i = 0; i < dev->nr_open; i++) {
+			o = &dev->open[i];
+			if (o->start == start && o->end == end && inv_find(dev, o->id)) {
+				o->late_checked = true;
+				a.rec = inv_find(dev, o->id);
+				break;
+			}
+		}
+		tlbsan_tlb_visit(&dev->tlb, start, end, end_fn, &a);
+		m.set = TLBSAN_CHK_LATE;
+	} else {
+		m.set = TLBSAN_CHK_SECONDARY;
+	}
 	tlbsan_tlb_visit(&dev->tlb, start, end, mark_fn, &m);
 	return id;
-}
-
-struct end_arg {
-	struct tlbsan_dev *dev;
-	struct tlbsan_inv_rec *rec;
-};
-
-static void end_fn(struct tlbsan_tlbe *e, void *arg)
-{
-	struct end_arg *a = arg;
-	struct tlbsan_dev *dev = a->dev;
-	struct tlbsan_cpu_view c;
-	struct tlbsan_dev_view d;
-	struct tlbsan_report r;
-	bool same = false;
-	u32 cls;
-	u64 pte;
-
-	if (e->chk & TLBSAN_CHK_STARTED)
-		e->chk |= TLBSAN_CHK_ENDED;
-	cpu_view(dev, e->va, &c, &pte);
-	dev_view(dev, e, e->va, &d);
-	if (tlbsan_replaced(&d, &c) && !c.writable)
-		same = pages_equal(d.pfn, c.pfn);
-	cls = tlbsan_oracle_end(&d, &c, same);
-	if (!cls)
-		return;
-	report_init(dev, &r, cls, e, e->va);
-	r.new_pfn = c.pfn;
-	r.has_new = true;
-	r.pte = pte;
-	r.at_ns = a->rec->end_ns;
-	r.detail = cls == TLBSAN_CLASS_STALE_BENIGN ?
-		   "read-only same-content replacement still cached at invalidate_range_end" :
-		   "translation to a replaced page still cached at invalidate_range_end";
-	report_add(dev, &r);
 }
 
 /* invalidate_range_end delivered to the device, before the model acts. */
@@ -473,6 +603,7 @@ void tlbsan_check_end(struct tlbsan_dev *dev, int event, unsigned long start,
 			continue;
 		if (o->start == start && o->end == end) {
 			rec = inv_find(dev, o->id);
+			a.checked = o->late_checked;
 			dev->open[i] = dev->open[--dev->nr_open];
 			mismatch = false;
 			break;
@@ -496,6 +627,7 @@ void tlbsan_check_end(struct tlbsan_dev *dev, int event, unsigned long start,
 	}
 	rec->end_ns = ktime_get_ns();
 	a.rec = rec;
+	a.late = false;
 	tlbsan_tlb_visit(&dev->tlb, start, end, end_fn, &a);
 }
 
@@ -512,7 +644,7 @@ bool tlbsan_check_access(struct tlbsan_dev *dev, struct tlbsan_tlbe *e, unsigned
 	struct tlbsan_cpu_view c;
 	struct tlbsan_dev_view d;
 	struct tlbsan_report r;
-	bool same = false;
+	bool same = false, owed;
 	u32 cls;
 	u64 pte;
 
@@ -521,9 +653,12 @@ bool tlbsan_check_access(struct tlbsan_dev *dev, struct tlbsan_tlbe *e, unsigned
 	dev_view(dev, e, va, &d);
 	if (tlbsan_oracle_wants_content(&d, &c, write))
 		same = pages_equal(d.pfn, c.pfn);
-	cls = tlbsan_oracle_access(&d, &c, write, same);
+	cls = tlbsan_oracle_access(&d, &c, write, same, &owed);
 	if (cls) {
+		/* Owed: the translation's last call is the bracket that ended without it. */
 		report_init(dev, &r, cls, e, va);
+		report_blame(&r, owed, NULL);
+		r.noticed_what = "device access";
 		r.thread = thread;
 		r.op = op;
 		r.pte = pte;
@@ -535,6 +670,7 @@ bool tlbsan_check_access(struct tlbsan_dev *dev, struct tlbsan_tlbe *e, unsigned
 			   "device write through a translation the CPU write-protected" :
 			   cls == TLBSAN_CLASS_STALE_BENIGN ?
 			   "device read through a read-only same-content replacement" :
+			   owed ? "access via a replaced page; its bracket had no secondary call" :
 			   "device access through a translation to a replaced page";
 		report_add(dev, &r);
 	}
@@ -590,10 +726,12 @@ void tlbsan_check_fill(struct tlbsan_dev *dev, unsigned long va, unsigned long s
 static void check_free_dev(struct tlbsan_dev *dev, unsigned long pfn, unsigned long n,
 			   unsigned long *stack, unsigned int *nr_stack)
 {
+	struct tlbsan_dev_view d;
 	struct tlbsan_tlbe *e;
 	struct tlbsan_report r;
-	unsigned long flags, first;
+	unsigned long flags, first, va;
 	unsigned int i;
+	bool owed;
 
 	spin_lock_irqsave(&dev->lock, flags);
 	for (i = 0; i < dev->tlb.sets * dev->tlb.ways; i++) {
@@ -603,14 +741,23 @@ static void check_free_dev(struct tlbsan_dev *dev, unsigned long pfn, unsigned l
 		if (!*nr_stack)
 			*nr_stack = stack_trace_save(stack, TLBSAN_STACK_DEPTH, 0);
 		first = max(pfn, e->pfn);
-		report_init(dev, &r, TLBSAN_CLASS_USE_AFTER_FREE, e,
-			    e->va + ((first - e->pfn) << PAGE_SHIFT));
-		r.detail = tlbsan_notified(e->chk) ?
-			   "page freed while the device still caches it (notified, not flushed)" :
-			   "page freed while the device still caches it (never notified)";
+		va = e->va + ((first - e->pfn) << PAGE_SHIFT);
+		report_init(dev, &r, TLBSAN_CLASS_USE_AFTER_FREE, e, va);
+		dev_view(dev, e, va, &d);
+		owed = tlbsan_oracle_free_owed(&d);
+		r.detail = !tlbsan_notified(e->chk) ?
+			   "page freed while the device still caches it (never notified)" :
+			   owed ? "page freed while the device caches it (no secondary call)" :
+			   "page freed while the device still caches it (notified, not flushed)";
 		r.nr_stack = *nr_stack;
 		memcpy(r.stack, stack, sizeof(r.stack));
-		r.site = site_of(stack, *nr_stack);
+		r.noticed = site_of(stack, *nr_stack);
+		r.site = r.noticed;
+		/*
+		 * Case A names the bracket the page was freed in (or, freed after
+		 * it, the one that last covered it): that path owed the call.
+		 */
+		report_blame(&r, owed, owed ? open_bracket_at(dev, va) : NULL);
 		report_add(dev, &r);
 		/* Poison: the device must never touch memory that is someone else's now. */
 		tlbsan_tlb_drop(&dev->tlb, e);

@@ -90,6 +90,7 @@ struct tlbsan_open {
 	u64 id;				/* its tlbsan_inv_rec */
 	unsigned long start, end;
 	u8 event;
+	bool late_checked;		/* its end's own secondary call checked it */
 	bool sec_valid;			/* a secondary call inside it covered ... */
 	unsigned long sec_start, sec_end; /* ... this range ... */
 	u64 sec_fill_seq;		/* ... when fill_seq was this */
@@ -107,7 +108,13 @@ struct tlbsan_report {
 	u64 pte;
 	u64 fill_ns, at_ns;
 	const char *detail;		/* static string */
-	struct tlbsan_inv_rec inv;	/* nearest notifier call (id 0: none) */
+	u8 fault;			/* enum tlbsan_fault */
+	unsigned long noticed;		/* where it was seen: a free's site, or 0 ... */
+	const char *noticed_what;	/* ... then this static string */
+	/* The call that covered it last or, kernel at fault, the bracket that owed it. */
+	struct tlbsan_inv_rec inv;	/* id 0: none */
+	/* Kernel at fault: the call that covered it last, when not inv. */
+	struct tlbsan_inv_rec last;	/* id 0: none */
 	u8 nr_stack;			/* stack of the free (class 1) or call */
 	unsigned long stack[TLBSAN_STACK_DEPTH];
 };

@@ -53,7 +53,7 @@ static const struct nla_policy tlbsan_policy[TLBSAN_ATTR_MAX + 1] = {
 	[TLBSAN_ATTR_FILL_NS]		= { .type = NLA_REJECT },
 	[TLBSAN_ATTR_FILL_SEQ]		= { .type = NLA_REJECT },
 	[TLBSAN_ATTR_TABLE_PFN]		= { .type = NLA_REJECT },
-	[TLBSAN_ATTR_CLASS ... TLBSAN_ATTR_REDUNDANT] = { .type = NLA_REJECT },
+	[TLBSAN_ATTR_CLASS ... TLBSAN_ATTR_LAST_INV] = { .type = NLA_REJECT },
 };
 
 static const struct genl_multicast_group tlbsan_mcgrps[] = {
@@ -693,9 +693,9 @@ static int tlbsan_put_stack(struct sk_buff *skb, const unsigned long *stack, uns
 	return 0;
 }
 
-static int tlbsan_put_inv(struct sk_buff *skb, const struct tlbsan_inv_rec *inv)
+static int tlbsan_put_inv(struct sk_buff *skb, int type, const struct tlbsan_inv_rec *inv)
 {
-	struct nlattr *nest = nla_nest_start(skb, TLBSAN_ATTR_INV);
+	struct nlattr *nest = nla_nest_start(skb, type);
 
 	if (!nest ||
 	    nla_put_u32(skb, TLBSAN_ATTR_CB, inv->cb) ||
@@ -715,7 +715,7 @@ static int tlbsan_put_inv(struct sk_buff *skb, const struct tlbsan_inv_rec *inv)
 static int tlbsan_fill_report(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 			      const struct tlbsan_report *r, u32 portid, u32 seq, int flags)
 {
-	char site[KSYM_SYMBOL_LEN];
+	char site[KSYM_SYMBOL_LEN], noticed[KSYM_SYMBOL_LEN];
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &tlbsan_family, flags, TLBSAN_CMD_REPORT);
@@ -725,6 +725,10 @@ static int tlbsan_fill_report(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 		sprint_symbol(site, r->site);
 	else
 		strscpy(site, "?", sizeof(site));
+	if (r->noticed)
+		sprint_symbol(noticed, r->noticed);
+	else
+		strscpy(noticed, r->noticed_what ?: "?", sizeof(noticed));
 	if (nla_put_u32(skb, TLBSAN_ATTR_CLASS, r->cls) ||
 	    nla_put_u64_64bit(skb, TLBSAN_ATTR_COUNT, r->count, TLBSAN_ATTR_PAD) ||
 	    nla_put_u32(skb, TLBSAN_ATTR_PID, ctx->pid) ||
@@ -734,6 +738,9 @@ static int tlbsan_fill_report(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 	    nla_put_u64_64bit(skb, TLBSAN_ATTR_AT_NS, r->at_ns, TLBSAN_ATTR_PAD) ||
 	    nla_put_string(skb, TLBSAN_ATTR_SITE, site) ||
 	    (r->detail && nla_put_string(skb, TLBSAN_ATTR_DETAIL, r->detail)) ||
+	    (r->fault && nla_put_u32(skb, TLBSAN_ATTR_FAULT, r->fault)) ||
+	    ((r->noticed || r->noticed_what) &&
+	     nla_put_string(skb, TLBSAN_ATTR_NOTICED, noticed)) ||
 	    (r->thread != U32_MAX &&
 	     (nla_put_u32(skb, TLBSAN_ATTR_THREAD, r->thread) ||
 	      nla_put_u64_64bit(skb, TLBSAN_ATTR_OLD_PFN, r->old_pfn, TLBSAN_ATTR_PAD) ||
@@ -745,7 +752,8 @@ static int tlbsan_fill_report(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 	    nla_put_u64_64bit(skb, TLBSAN_ATTR_DROPPED,
 			      atomic64_read(&ctx->dev.stat[TLBSAN_DEV_REPORTS_DROPPED]),
 			      TLBSAN_ATTR_PAD) ||
-	    (r->inv.id && tlbsan_put_inv(skb, &r->inv)) ||
+	    (r->inv.id && tlbsan_put_inv(skb, TLBSAN_ATTR_INV, &r->inv)) ||
+	    (r->last.id && tlbsan_put_inv(skb, TLBSAN_ATTR_LAST_INV, &r->last)) ||
 	    (r->nr_stack && tlbsan_put_stack(skb, r->stack, r->nr_stack))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;

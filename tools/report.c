@@ -118,9 +118,11 @@ static const char *op_verb(unsigned int op)
 	       op == TLBSAN_OP_CAS ? "compare-and-swaps" : "uses";
 }
 
-static void print_human(struct nlattr **tb, struct nlattr **inv, unsigned int cls,
-			const char *site)
+static void print_human(struct nlattr **tb, struct nlattr **inv, struct nlattr **last,
+			unsigned int cls, const char *site)
 {
+	const char *noticed = tb[TLBSAN_ATTR_NOTICED] ? nla_get_string(tb[TLBSAN_ATTR_NOTICED]) : site;
+	unsigned int fault = tb[TLBSAN_ATTR_FAULT] ? nla_get_u32(tb[TLBSAN_ATTR_FAULT]) : 0;
 	struct event ev[4];
 	int n = 0, i;
 	unsigned long long t0, thread = u64_or(NULL, 0);
@@ -164,7 +166,7 @@ static void print_human(struct nlattr **tb, struct nlattr **inv, unsigned int cl
 	ev[n].ns = u64_or(tb[TLBSAN_ATTR_AT_NS], 0);
 	if (cls == TLBSAN_CLASS_USE_AFTER_FREE)
 		snprintf(ev[n++].text, sizeof(ev[0].text), "CPU %s frees pfn 0x%llx, still cached by DEV-thread-%llu",
-			 site, u64_or(tb[TLBSAN_ATTR_OLD_PFN], 0), thread);
+			 noticed, u64_or(tb[TLBSAN_ATTR_OLD_PFN], 0), thread);
 	else if (tb[TLBSAN_ATTR_OP])
 		snprintf(ev[n++].text, sizeof(ev[0].text),
 			 "DEV-thread-%llu %s old pfn 0x%llx while PTE -> %s0x%llx (%s)", thread,
@@ -182,21 +184,38 @@ static void print_human(struct nlattr **tb, struct nlattr **inv, unsigned int cl
 	for (i = 0; i < n; i++)
 		printf("    [T+%llu ns] %s\n", ev[i].ns - t0, ev[i].text);
 	printf("    call site: %s\n", site);
+	if (fault == TLBSAN_FAULT_KERNEL)
+		printf("    fault: kernel: the call site above owed the secondary TLB a call it never made"
+		       " (noticed at %s)\n", noticed);
+	else if (fault == TLBSAN_FAULT_DEVICE)
+		printf("    fault: device: it kept a translation it was told to drop (noticed at %s)\n",
+		       noticed);
 	if (tb[TLBSAN_ATTR_STACK]) {
 		printf("    %s stack:\n", cls == TLBSAN_CLASS_USE_AFTER_FREE ? "free" : "access");
 		print_stack("      ", tb[TLBSAN_ATTR_STACK]);
 	}
 	if (inv[TLBSAN_ATTR_STACK]) {
-		printf("    invalidation stack:\n");
+		printf("    %s stack:\n", fault == TLBSAN_FAULT_KERNEL ? "owing bracket" : "invalidation");
 		print_stack("      ", inv[TLBSAN_ATTR_STACK]);
+	}
+	if (last[TLBSAN_ATTR_STACK]) {
+		printf("    last call that covered it:\n");
+		print_stack("      ", last[TLBSAN_ATTR_STACK]);
 	}
 	if (u64_or(tb[TLBSAN_ATTR_DROPPED], 0))
 		printf("    (%llu reports of this context were dropped: buffer full)\n",
 		       u64_or(tb[TLBSAN_ATTR_DROPPED], 0));
 }
 
-static void print_json(struct nlattr **tb, struct nlattr **inv, unsigned int cls,
-		       const char *site)
+static void json_inv(struct nlattr **inv);
+
+static const char *fault_name(unsigned int f)
+{
+	return f == TLBSAN_FAULT_KERNEL ? "kernel" : f == TLBSAN_FAULT_DEVICE ? "device" : "?";
+}
+
+static void print_json(struct nlattr **tb, struct nlattr **inv, struct nlattr **last,
+		       unsigned int cls, const char *site)
 {
 	char flags[64];
 
@@ -235,7 +254,27 @@ static void print_json(struct nlattr **tb, struct nlattr **inv, unsigned int cls
 	json_str(site);
 	printf(",\"detail\":");
 	json_str(tb[TLBSAN_ATTR_DETAIL] ? nla_get_string(tb[TLBSAN_ATTR_DETAIL]) : "");
+	printf(",\"fault\":");
+	if (tb[TLBSAN_ATTR_FAULT] && nla_get_u32(tb[TLBSAN_ATTR_FAULT]))
+		json_str(fault_name(nla_get_u32(tb[TLBSAN_ATTR_FAULT])));
+	else
+		printf("null");
+	printf(",\"noticed\":");
+	if (tb[TLBSAN_ATTR_NOTICED])
+		json_str(nla_get_string(tb[TLBSAN_ATTR_NOTICED]));
+	else
+		printf("null");
 	printf(",\"invalidation\":");
+	json_inv(inv);
+	printf(",\"last_invalidation\":");
+	json_inv(last);
+	printf(",\"stack\":");
+	json_stack(tb[TLBSAN_ATTR_STACK]);
+	printf(",\"dropped\":%llu}\n", u64_or(tb[TLBSAN_ATTR_DROPPED], 0));
+}
+
+static void json_inv(struct nlattr **inv)
+{
 	if (inv[TLBSAN_ATTR_START_NS]) {
 		printf("{\"callback\":\"%s\",\"event\":",
 		       tlbsan_name(tlbsan_cb_names, __TLBSAN_CB_MAX,
@@ -258,14 +297,12 @@ static void print_json(struct nlattr **tb, struct nlattr **inv, unsigned int cls
 	} else {
 		printf("null");
 	}
-	printf(",\"stack\":");
-	json_stack(tb[TLBSAN_ATTR_STACK]);
-	printf(",\"dropped\":%llu}\n", u64_or(tb[TLBSAN_ATTR_DROPPED], 0));
 }
 
 int report_msg(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[TLBSAN_ATTR_MAX + 1], *inv[TLBSAN_ATTR_MAX + 1];
+	struct nlattr *last[TLBSAN_ATTR_MAX + 1];
 	struct report_state *st = arg;
 	const char *site, *evn = "-";
 	unsigned long long count, prev;
@@ -278,8 +315,11 @@ int report_msg(struct nl_msg *msg, void *arg)
 	    !tb[TLBSAN_ATTR_PASID])
 		return NL_SKIP;
 	memset(inv, 0, sizeof(inv));
+	memset(last, 0, sizeof(last));
 	if (tb[TLBSAN_ATTR_INV])
 		nla_parse_nested(inv, TLBSAN_ATTR_MAX, tb[TLBSAN_ATTR_INV], NULL);
+	if (tb[TLBSAN_ATTR_LAST_INV])
+		nla_parse_nested(last, TLBSAN_ATTR_MAX, tb[TLBSAN_ATTR_LAST_INV], NULL);
 	cls = nla_get_u32(tb[TLBSAN_ATTR_CLASS]);
 	site = tb[TLBSAN_ATTR_SITE] ? nla_get_string(tb[TLBSAN_ATTR_SITE]) : "?";
 	count = u64_or(tb[TLBSAN_ATTR_COUNT], 1);
@@ -302,9 +342,9 @@ int report_msg(struct nl_msg *msg, void *arg)
 			st->nr_seen++;
 		}
 		if (st->o->json)
-			print_json(tb, inv, cls, site);
+			print_json(tb, inv, last, cls, site);
 		else
-			print_human(tb, inv, cls, site);
+			print_human(tb, inv, last, cls, site);
 		fflush(stdout);
 		st->reports++;
 	}

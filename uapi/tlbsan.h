@@ -118,6 +118,10 @@ enum tlbsan_attr {
 	TLBSAN_ATTR_CLASSES,		/* nest (out, STATS): u64 per enum tlbsan_class */
 	TLBSAN_ATTR_CALLS,		/* u64 (SITES): secondary calls from the site */
 	TLBSAN_ATTR_REDUNDANT,		/* u64 (SITES): of which found nothing left */
+	/* Reports: who is at fault and where it was seen */
+	TLBSAN_ATTR_FAULT,		/* u32: enum tlbsan_fault */
+	TLBSAN_ATTR_NOTICED,		/* string: where the checker saw it (SITE: the bug) */
+	TLBSAN_ATTR_LAST_INV,		/* nest, as INV: the call that last covered it */
 
 	__TLBSAN_ATTR_MAX,
 };
@@ -169,6 +173,19 @@ enum tlbsan_event {
 #define TLBSAN_MCGRP_REPORTS	"reports"
 
 /* Violation classes (README: "Violation classes"). */
+/*
+ * Whose bug a report is.  KERNEL: the notifier call the contract owed the
+ * translation never came; SITE and INV name the path (bracket) that should
+ * have made it.  DEVICE: the call came and the device model kept using the
+ * translation; SITE is where that was seen.
+ */
+enum tlbsan_fault {
+	TLBSAN_FAULT_UNSPEC,
+	TLBSAN_FAULT_KERNEL,
+	TLBSAN_FAULT_DEVICE,
+	__TLBSAN_FAULT_MAX,
+};
+
 enum tlbsan_class {
 	TLBSAN_CLASS_UNSPEC,
 	TLBSAN_CLASS_USE_AFTER_FREE,	/* 1: page freed while a device TLB maps it */
