@@ -69,7 +69,7 @@ stress:
 	DURATION=$(or $(DURATION),10) tests/stress.sh $(LINES)
 
 check-mutants:
-	tests/mutants.sh $(MUTANTS)
+	tests/mutants.sh $(MUTANT_OPTS) $(MUTANTS)
 
 sparse: module/conftest.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF=-D__CHECK_ENDIAN__ modules

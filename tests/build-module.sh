@@ -15,10 +15,13 @@ kdir=$(cat "$k/kdir")
 out=$top/build/$line
 mkdir -p "$out"
 
+# TLBSAN_SRC: a tree to take module/, uapi/, Kbuild and Makefile from
+# (default: this checkout).
+srctop=${TLBSAN_SRC:-$top}
 copy_src() {
 	mkdir -p "$1"
 	rm -rf "$1/module" "$1/uapi"
-	cp -r "$top/module" "$top/uapi" "$top/Kbuild" "$top/Makefile" "$1/"
+	cp -r "$srctop/module" "$srctop/uapi" "$srctop/Kbuild" "$srctop/Makefile" "$1/"
 	# Objects of a host build must not leak into the copy.
 	find "$1/module" \( -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' \
 		-o -name conftest.h \) -delete

@@ -1,6 +1,7 @@
 #!/bin/bash
-# tests/mutants.sh [--build-only] [MUTANT...] - mutation testing of the
-# kernel against kernel history (make check-mutants).
+# tests/mutants.sh [--build-only] [--module-rev=REV] [MUTANT...] - mutation
+# testing of the kernel against kernel history (make check-mutants).
+# --module-rev builds the module of a commit instead of the checkout's.
 #
 # Guest kernels are built from Debian's linux-source-6.1 (the source of the
 # tested 6.1 line), each with one historical notifier-placement bug put
@@ -43,11 +44,13 @@ log() { printf 'mutants: %s\n' "$*" >&2; }
 die() { printf 'mutants: error: %s\n' "$*" >&2; exit 1; }
 
 build_only=0
+module_rev=
 sel=()
 for a in "$@"; do
 	case $a in
 	--build-only) build_only=1 ;;
-	-*) die "unknown option '$a' (usage: tests/mutants.sh [--build-only] [MUTANT...])" ;;
+	--module-rev=?*) module_rev=${a#--module-rev=} ;;
+	-*) die "unknown option '$a' (usage: tests/mutants.sh [--build-only] [--module-rev=REV] [MUTANT...])" ;;
 	*) [ -f "tests/mutants/$a.patch" ] || die "no mutant '$a' (tests/mutants/$a.patch)"
 	   sel+=("$a") ;;
 	esac
@@ -168,7 +171,7 @@ setup_line() {
 	echo "$release" >"$d/release"
 	echo "zram.num_devices=2" >"$d/cmdline"
 	touch "$d/ready"
-	strings "$saved/$1" | grep -qF "Linux version $release " ||
+	grep -aqF "Linux version $release " "$saved/$1" ||
 		die "[$1] vmlinux is not release $release"
 	if [ "$1" != stock ]; then
 		cp build/mut-stock/tlbsan.ko "build/mut-$1/tlbsan.ko"
@@ -180,7 +183,18 @@ setup_line() {
 # header).  The mutants change no export and no vermagic input.
 setup_line stock
 make -s tools
-bash tests/build-module.sh mut-stock
+if [ -n "$module_rev" ]; then
+	# The module of a commit (its uapi must match the tools built here).
+	git diff --quiet "$module_rev" -- uapi tools ||
+		die "uapi/ or tools/ differ between $module_rev and the checkout"
+	rm -rf "$out/module-src"
+	mkdir -p "$out/module-src"
+	git archive "$module_rev" module uapi Kbuild Makefile | tar -x -C "$out/module-src"
+	log "module from $module_rev ($(git rev-parse --short "$module_rev"))"
+	TLBSAN_SRC=$out/module-src bash tests/build-module.sh mut-stock
+else
+	bash tests/build-module.sh mut-stock
+fi
 vermagic=$(modinfo -F vermagic build/mut-stock/tlbsan.ko)
 case $vermagic in
 "$release "*) ;;
