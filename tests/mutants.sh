@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/mutants.sh [--build-only] [--module-rev=REV] [MUTANT...] - mutation
 # testing of the kernel against kernel history (make check-mutants).
-# --module-rev builds the module of a commit instead of the checkout's.
+# --module-rev builds the module of a commit instead of the checkout's;
+# --judge-only judges the results of the last run again.
 #
 # Guest kernels are built from Debian's linux-source-6.1 (the source of the
 # tested 6.1 line), each with one historical notifier-placement bug put
@@ -44,13 +45,15 @@ log() { printf 'mutants: %s\n' "$*" >&2; }
 die() { printf 'mutants: error: %s\n' "$*" >&2; exit 1; }
 
 build_only=0
+judge_only=0
 module_rev=
 sel=()
 for a in "$@"; do
 	case $a in
 	--build-only) build_only=1 ;;
+	--judge-only) judge_only=1 ;;
 	--module-rev=?*) module_rev=${a#--module-rev=} ;;
-	-*) die "unknown option '$a' (usage: tests/mutants.sh [--build-only] [--module-rev=REV] [MUTANT...])" ;;
+	-*) die "unknown option '$a' (usage: tests/mutants.sh [--build-only|--judge-only] [--module-rev=REV] [MUTANT...])" ;;
 	*) [ -f "tests/mutants/$a.patch" ] || die "no mutant '$a' (tests/mutants/$a.patch)"
 	   sel+=("$a") ;;
 	esac
@@ -73,8 +76,12 @@ for n in "${sel[@]}"; do
 done
 
 t_start=$(date +%s)
+fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+hdr() { sed -n "s/^$2: //p" "tests/mutants/$1.patch"; }
 mkdir -p "$mcache" "$saved" "$out"
 
+: >"$out/build-times"
+if [ $judge_only -eq 0 ]; then
 # --- toolchain and source ---------------------------------------------------
 need=()
 for p in linux-source-6.1 build-essential bc bison flex libelf-dev libssl-dev cpio; do
@@ -132,8 +139,6 @@ if [ ! -f "$obj/.tlbsan-config" ] || [ "$(cat "$obj/.tlbsan-config")" != "$cfgke
 fi
 
 # --- builds -------------------------------------------------------------------
-fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
-: >"$out/build-times"
 # key NAME - what a saved vmlinux of NAME was built from.
 key_of() {
 	if [ "$1" = stock ]; then
@@ -233,7 +238,6 @@ t_built=$(date +%s)
 [ $build_only -eq 0 ] || { log "built in $(fmt_secs $((t_built - t_start)))"; exit 0; }
 
 # --- guests -------------------------------------------------------------------
-hdr() { sed -n "s/^$2: //p" "tests/mutants/$1.patch"; }
 bash tests/initramfs.sh build/initramfs.cpio
 # The suite runs ~40 workloads under emulation: a wider hang bound.
 export TLBSAN_TIMEOUT=${TLBSAN_TIMEOUT:-2400}
@@ -252,14 +256,16 @@ for l in "${lines[@]}"; do
 	log "[$l] $verdict: $p passed, $f failed, guest ${secs}s"
 done
 
+fi
+
 # --- judgement ----------------------------------------------------------------
 # results LINE: "WORKLOAD MODEL CLASS SITE MS" lines of its suite.
 results() { sed -n 's/^# mutant-result //p' "build/$1/mutants.ktap" 2>/dev/null; }
 fix_of() {
 	local r id subj
-	r=$(sed -n '/^Reverses: /,/^[A-Z][a-z]*: /p' "tests/mutants/$1.patch" | tr '\n' ' ')
-	id=$(echo "$r" | grep -oE '\b[0-9a-f]{12}\b' | head -n1)
-	subj=$(echo "$r" | grep -oE '"[^"]+"' | head -n1)
+	r=$(sed -n '/^Reverses: /,/^[A-Z][a-z]*: /p' "tests/mutants/$1.patch" | tr '\n' ' ' | tr -s ' ')
+	id=$(echo "$r" | grep -oE '\b[0-9a-f]{12}\b' | head -n1 || true)
+	subj=$(echo "$r" | grep -oE '"[^"]+"' | head -n1 || true)
 	echo "${id:-?} ${subj:-}"
 }
 problems=()
@@ -293,7 +299,9 @@ for n in ${order[@]+"${order[@]}"}; do
 		best=$(results "$l" | awk -v m="$model" -v cs=",$classes," '
 			$2 == m && $3 != "none" && index(cs, "," $3 ",") { print }' |
 			while read -r w m c s ms; do
-				echo "$s" | grep -qE -- "$regex" && echo "$ms $w $m $c $s"
+				if echo "$s" | grep -qE -- "$regex"; then
+					echo "$ms $w $m $c $s"
+				fi
 			done | sort -n | head -n1)
 		if [ -n "$best" ]; then
 			read -r ms w m c s <<<"$best"
@@ -319,11 +327,11 @@ done
 t_end=$(date +%s)
 # Build times are kept in the cache too: a warm run still shows the last
 # full build.
-sed "s/^/$(date -u +%FT%TZ) /" "$out/build-times" >>"$mcache/build-times.log"
+[ $judge_only -eq 1 ] || sed "s/^/$(date -u +%FT%TZ) /" "$out/build-times" >>"$mcache/build-times.log"
 built=$(grep -c . "$out/build-times" || true)
 kind=warm
 [ "$built" -eq 0 ] || kind=cold
-echo "$((t_end - t_start))" >"$mcache/total-$kind"
+[ $judge_only -eq 1 ] || echo "$((t_end - t_start))" >"$mcache/total-$kind"
 echo
 cat "$table"
 echo

@@ -60,6 +60,13 @@ results() {
 		}' | sort
 }
 
+# evidence - the run's summary and its first violation reports (with the
+# free's or access's stack), as diagnostics.
+evidence() {
+	grep '^{"type":"summary"' /tmp/run.out | cut -c1-1500
+	grep '^{"type":"report",' /tmp/run.out | grep '"violation":true' | head -n 6 | cut -c1-2000
+}
+
 # finished RC - did the run end on its own, with a summary?
 finished() {
 	grep -q '^{"type":"summary"' /tmp/run.out || { echo "no summary from tlbsan run"; return 1; }
@@ -79,6 +86,7 @@ scenario_case() {
 	echo "scenario $s under $m: exit $rc"
 	results "$s" "$m" "$t0" >/tmp/res
 	cat /tmp/res >&3
+	evidence
 	if ! finished $rc; then
 		grep -v '^{"type":"report"' /tmp/run.out | tail -n 20
 		return 1
@@ -91,6 +99,7 @@ stress_case() {
 	stress_run "$m" "$STRESS_SECS" "$spec"
 	results "stress-$w" "$m" "$t0" >/tmp/res
 	cat /tmp/res >&3
+	evidence
 	finished "$sr_rc" || return 1
 }
 
