@@ -144,7 +144,8 @@ key_of() {
 	if [ "$1" = stock ]; then
 		echo "$cfgkey"
 	else
-		(echo "$cfgkey"; cat "tests/mutants/$1.patch") | sha256sum | cut -c1-16
+		# The diff only: editing a header's prose rebuilds nothing.
+		(echo "$cfgkey"; sed -n '/^--- a\//,$p' "tests/mutants/$1.patch") | sha256sum | cut -c1-16
 	fi
 }
 fresh() { [ -f "$saved/$1" ] && [ -f "$saved/$1.key" ] && [ "$(cat "$saved/$1.key")" = "$(key_of "$1")" ]; }
@@ -261,6 +262,12 @@ fi
 # --- judgement ----------------------------------------------------------------
 # results LINE: "WORKLOAD MODEL CLASS SITE MS" lines of its suite.
 results() { sed -n 's/^# mutant-result //p' "build/$1/mutants.ktap" 2>/dev/null; }
+# stack_of LINE WORKLOAD MODEL CLASS SITE: that report's stack frames.
+stack_of() {
+	awk -v w="$2" -v m="$3" -v c="$4" -v s="$5" '
+		$2 == "mutant-stack" && $3 == w && $4 == m && $5 == c && $6 == s { print $7 }' \
+		"build/$1/mutants.ktap"
+}
 fix_of() {
 	local r id subj
 	r=$(sed -n '/^Reverses: /,/^[A-Z][a-z]*: /p' "tests/mutants/$1.patch" | tr '\n' ' ' | tr -s ' ')
@@ -295,23 +302,28 @@ for n in ${order[@]+"${order[@]}"}; do
 	grep -q "^# kernel .*#1-$n " "build/$l/mutants.ktap" 2>/dev/null ||
 		problems+=("$l: the guest did not report the kernel built from $n.patch")
 	caught=0
-	while read -r model classes regex; do
+	while read -r model classes regex via sregex; do
+		# "via REGEX": the report's stack must also match (the site is
+		# the first frame the module does not count as machinery).
+		[ "${via:-}" = via ] || sregex=
 		best=$(results "$l" | awk -v m="$model" -v cs=",$classes," '
 			$2 == m && $3 != "none" && index(cs, "," $3 ",") { print }' |
 			while read -r w m c s ms; do
-				if echo "$s" | grep -qE -- "$regex"; then
-					echo "$ms $w $m $c $s"
+				echo "$s" | grep -qE -- "$regex" || continue
+				if [ -n "$sregex" ]; then
+					stack_of "$l" "$w" "$m" "$c" "$s" | grep -qE -- "$sregex" || continue
 				fi
+				echo "$ms $w $m $c $s"
 			done | sort -n | head -n1)
 		if [ -n "$best" ]; then
 			read -r ms w m c s <<<"$best"
 			caught=1
-			echo "| $n | $fix | $w | $m | $c | \`$s\` | $ms ms |" >>"$table"
+			echo "| $n | $fix | $w | $m | $c | \`$s\`${sregex:+ via \`$(stack_of "$l" "$w" "$m" "$c" "$s" | tr ',' '\n' | grep -E -m1 -- "$sregex")\`} | $ms ms |" >>"$table"
 		else
 			seen=$(results "$l" | awk -v m="$model" '$2 == m && $3 != "none" { print $3 "@" $4 " (" $1 ")" }' |
 				sort -u | head -n 6 | tr '\n' ' ')
-			problems+=("$n: not caught under $model with class $classes at /$regex/; $model saw: ${seen:-nothing}")
-			echo "| $n | $fix | NOT CAUGHT | $model | expected $classes | expected /$regex/ | seen: ${seen:-nothing} |" >>"$table"
+			problems+=("$n: not caught under $model with class $classes at /$regex/${sregex:+ via /$sregex/}; $model saw: ${seen:-nothing}")
+			echo "| $n | $fix | NOT CAUGHT | $model | expected $classes | expected /$regex/${sregex:+ via /$sregex/} | seen: ${seen:-nothing} |" >>"$table"
 		fi
 	done < <(hdr "$n" Expect)
 	while read -r model reason; do

@@ -9,7 +9,8 @@
 # one line per violation class and call-site symbol seen (classes 1-5, the
 # JSON reports' "violation":true objects), MS being the time from the
 # workload's start to that (class, site)'s first report (the report's
-# at_ns), or "# mutant-result WORKLOAD MODEL none - -" when there was none.
+# at_ns), or "# mutant-result WORKLOAD MODEL none - -" when there was none,
+# and with each a "# mutant-stack" line (the first report's stack).
 # The host (tests/mutants.sh) judges them.  A workload run fails (KTAP
 # not ok) only when it did not finish: no summary from 'tlbsan run', its
 # --timeout, a setup error or a crash of the workload.
@@ -31,28 +32,29 @@ now_ns() {
 	echo "$n"
 }
 
-# results WORKLOAD MODEL T0 - the mutant-result lines of /tmp/run.out.
+# results WORKLOAD MODEL T0 - the mutant-result lines of /tmp/run.out, and
+# for each of them a "# mutant-stack WORKLOAD MODEL CLASS SITE FRAMES" line:
+# the stack (free or access) of that (class, site)'s first report, as
+# comma-separated symbols.
 results() {
 	grep '^{"type":"report",' /tmp/run.out | grep '"violation":true' |
-		sed -nE 's/^\{"type":"report","class":([0-9]+),.*"at_ns":([0-9]+),"site":(null|"[^"]*").*/\1 \2 \3/p' |
+		sed -nE 's/^\{"type":"report","class":([0-9]+),.*"at_ns":([0-9]+),"site":(null|"[^"]*").*"stack":\[(.*)\],"dropped".*/\1 \2 \3 \4/p' |
+		sed -E 's/ \[[a-z_]+\]//g; s/\+0x[0-9a-f]+\/0x[0-9a-f]+//g; s/"//g' |
 		awk -v w="$1" -v m="$2" -v t0="$3" '
 		{
-			site = $3
-			for (i = 4; i <= NF; i++)
-				site = site "_" $i
-			gsub(/"/, "", site)
-			sub(/\+0x[0-9a-f]+\/0x[0-9a-f]+/, "", site)
-			if (site == "" || site == "null")
-				site = "-"
+			site = ($3 == "" || $3 == "null") ? "-" : $3
 			k = $1 " " site
-			if (!(k in first) || $2 < first[k])
+			if (!(k in first) || $2 < first[k]) {
 				first[k] = $2
+				stack[k] = $4 == "" ? "-" : $4
+			}
 		}
 		END {
 			n = 0
 			for (k in first) {
 				ms = (first[k] - t0) / 1000000
 				printf "# mutant-result %s %s %s %d\n", w, m, k, ms < 0 ? 0 : ms
+				printf "# mutant-stack %s %s %s %s\n", w, m, k, stack[k]
 				n++
 			}
 			if (!n)
