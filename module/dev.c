@@ -30,7 +30,8 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include "compat.h"
-#include "tlbsan.h"
+#include "dev.h"
+#include "model.h"
 #include "walk.h"
 
 struct workqueue_struct *tlbsan_wq;
@@ -61,15 +62,25 @@ const char *tlbsan_dev_check_config(const struct tlbsan_dev_config *cfg)
 
 static void tlbsan_lazy_fn(struct work_struct *work);
 
-int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg)
+/*
+ * Before the context's notifiers are registered: from then on callbacks
+ * may come, and find the TLB lock, the (empty) TLB and the checker ready.
+ */
+int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg,
+		    struct mm_struct *mm, const struct tlbsan_ident *who)
 {
+	struct tlbsan_checker_setup cs = {
+		.lock = &dev->lock, .tlb = &dev->tlb, .mm = mm, .model = cfg->model,
+		.released = &dev->released, .stat = dev->stat, .who = who, .wq = tlbsan_wq,
+	};
+
 	dev->cfg = *cfg;
+	dev->mm = mm;
 	spin_lock_init(&dev->lock);
 	spin_lock_init(&dev->job_lock);
 	init_waitqueue_head(&dev->wq);
 	INIT_DELAYED_WORK(&dev->lazy_work, tlbsan_lazy_fn);
-	INIT_WORK(&dev->report_work, tlbsan_report_fn);
-	INIT_LIST_HEAD(&dev->check_node);
+	tlbsan_check_init(&dev->check, &cs);
 	dev->tlb_mem = kvcalloc(cfg->entries, sizeof(*dev->tlb_mem), GFP_KERNEL);
 	if (cfg->pde_entries)
 		dev->pde_mem = kvcalloc(cfg->pde_entries, sizeof(*dev->pde_mem), GFP_KERNEL);
@@ -79,7 +90,7 @@ int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg)
 		return -ENOMEM;
 	}
 	tlbsan_tlb_init(&dev->tlb, dev->tlb_mem, cfg->entries, cfg->ways);
-	dev->tlb.evict = tlbsan_check_evict;
+	dev->tlb.evict = tlbsan_pfnwatch_untrack;
 	tlbsan_pde_init(&dev->pde, dev->pde_mem, cfg->pde_entries);
 	return 0;
 }
@@ -93,11 +104,10 @@ void tlbsan_dev_free(struct tlbsan_dev *dev)
 {
 	unsigned long flags;
 
-	if (!list_empty(&dev->check_node))
-		tlbsan_check_dev_del(dev);
+	tlbsan_check_unwatch(&dev->check);
 	cancel_delayed_work_sync(&dev->lazy_work);
 	/* Deliver what the checker found last, then forget the cached pfns. */
-	flush_work(&dev->report_work);
+	tlbsan_reports_flush(&dev->check.reports);
 	if (dev->tlb_mem) {
 		spin_lock_irqsave(&dev->lock, flags);
 		tlbsan_tlb_flush_all(&dev->tlb);
@@ -161,7 +171,7 @@ void tlbsan_dev_range_start(struct tlbsan_dev *dev, int event,
 	if (!dev_delivered(dev, event))
 		return;
 	spin_lock_irqsave(&dev->lock, flags);
-	tlbsan_check_call(dev, TLBSAN_CB_INVALIDATE_RANGE_START, event, start, end);
+	tlbsan_check_call(&dev->check, TLBSAN_CB_INVALIDATE_RANGE_START, event, start, end);
 	if (!dev_sw_brackets(dev, event)) {
 		spin_unlock_irqrestore(&dev->lock, flags);
 		return;
@@ -186,7 +196,7 @@ void tlbsan_dev_range_end(struct tlbsan_dev *dev, int event,
 		return;
 	spin_lock_irqsave(&dev->lock, flags);
 	/* The checker looks before the model acts. */
-	tlbsan_check_end(dev, event, start, end);
+	tlbsan_check_end(&dev->check, event, start, end);
 	if (dev_sw_brackets(dev, event)) {
 		/*
 		 * Pairs with the check in dev_sw_blocks(): fills may resume.
@@ -208,9 +218,8 @@ void tlbsan_dev_secondary(struct tlbsan_dev *dev, unsigned long start, unsigned 
 	dev_note_range(dev, dev->hist_secondary, start, end);
 	spin_lock_irqsave(&dev->lock, flags);
 	/* KVM-style models (SW, END_ONLY, DROP) do not take this callback. */
-	if (dev->cfg.model == TLBSAN_MODEL_HW || dev->cfg.model == TLBSAN_MODEL_LAZY ||
-	    dev->cfg.model == TLBSAN_MODEL_NONE)
-		tlbsan_check_call(dev, TLBSAN_CB_SECONDARY, 0, start, end);
+	if (tlbsan_model_takes_secondary(dev->cfg.model))
+		tlbsan_check_call(&dev->check, TLBSAN_CB_SECONDARY, 0, start, end);
 	if (dev->cfg.model == TLBSAN_MODEL_HW) {
 		dev_invalidate(dev, start, end);
 	} else if (dev->cfg.model == TLBSAN_MODEL_LAZY) {
@@ -276,7 +285,7 @@ static bool dev_sw_blocks(const struct tlbsan_dev *dev, unsigned long va, unsign
 static u32 dev_do_access(struct tlbsan_devthread *t, struct tlbsan_tlbe *e,
 			 struct tlbsan_job *j)
 {
-	struct tlbsan_dev *dev = &t->ctx->dev;
+	struct tlbsan_dev *dev = t->dev;
 	bool vouched;
 	unsigned long pfn = e->pfn + ((j->va - e->va) >> PAGE_SHIFT);
 	void *kaddr = pfn_to_kaddr(pfn) + offset_in_page(j->va);
@@ -285,7 +294,7 @@ static u32 dev_do_access(struct tlbsan_devthread *t, struct tlbsan_tlbe *e,
 	j->pfn = pfn;
 	j->size_class = e->size;
 	j->perm = e->perm;
-	vouched = tlbsan_check_access(dev, e, j->va, j->op, t->idx);
+	vouched = tlbsan_check_access(&dev->check, e, j->va, j->op, t->idx);
 	if (j->op == TLBSAN_OP_READ) {
 		/* Through a stale entry the page may be free or unmapped. */
 		if (copy_from_kernel_nofault(&v, kaddr, j->size)) {
@@ -332,9 +341,8 @@ static u32 dev_do_access(struct tlbsan_devthread *t, struct tlbsan_tlbe *e,
  */
 static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j, bool *need_pri)
 {
-	struct tlbsan_ctx *ctx = t->ctx;
-	struct tlbsan_dev *dev = &ctx->dev;
-	struct mm_struct *mm = ctx->mn_range.mm;
+	struct tlbsan_dev *dev = t->dev;
+	struct mm_struct *mm = dev->mm;
 	bool write = j->op != TLBSAN_OP_READ;
 	struct tlbsan_xlat x, live;
 	unsigned long flags, table;
@@ -359,7 +367,7 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 			return status;
 		}
 		seq = dev->inv_seq;
-		since = dev->inv_next_id;
+		since = dev->check.inv_next_id;
 		blocked = dev_sw_blocks(dev, j->va & PAGE_MASK, PAGE_SIZE);
 		pde = tlbsan_pde_lookup(&dev->pde, j->va);
 		table = pde ? pde->table_pfn : 0;
@@ -411,8 +419,8 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 		f.fill_ns = ktime_get_ns();
 		f.fill_seq = ++dev->fill_seq;
 		e = tlbsan_tlb_fill(&dev->tlb, &f);
-		tlbsan_check_track_fill(e);
-		tlbsan_check_fill(dev, e->va, tlbsan_tlbe_bytes(e), since, e);
+		tlbsan_pfnwatch_track(e);
+		tlbsan_check_fill(&dev->check, e->va, tlbsan_tlbe_bytes(e), since, e);
 		tlbsan_dev_inc(dev, TLBSAN_DEV_FILLS);
 		if (x.table_pfn && !table) {
 			tlbsan_pde_fill(&dev->pde, j->va, x.table_pfn);
@@ -473,8 +481,8 @@ static int dev_page_request(struct tlbsan_dev *dev, struct mm_struct *mm,
 /* One device access: translate (page requests as configured), then access. */
 static void dev_run_access(struct tlbsan_devthread *t, struct tlbsan_job *j, bool pri)
 {
-	struct tlbsan_dev *dev = &t->ctx->dev;
-	struct mm_struct *mm = t->ctx->mn_range.mm;
+	struct tlbsan_dev *dev = t->dev;
+	struct mm_struct *mm = t->dev->mm;
 	unsigned int attempt;
 	bool need_pri;
 
@@ -541,7 +549,7 @@ static unsigned long dev_pick_va(struct tlbsan_devthread *t, struct mm_struct *m
 /* Sampling: read one resident page of the target; no page requests. */
 static void dev_sample(struct tlbsan_devthread *t)
 {
-	struct mm_struct *mm = t->ctx->mn_range.mm;
+	struct mm_struct *mm = t->dev->mm;
 	struct tlbsan_job j = { .op = TLBSAN_OP_READ, .size = 8 };
 
 	if (!mmget_not_zero(mm))
@@ -550,14 +558,14 @@ static void dev_sample(struct tlbsan_devthread *t)
 	mmput_async(mm);
 	if (!j.va)
 		return;
-	tlbsan_dev_inc(&t->ctx->dev, TLBSAN_DEV_SAMPLES);
+	tlbsan_dev_inc(t->dev, TLBSAN_DEV_SAMPLES);
 	dev_run_access(t, &j, false);
 }
 
 /* One pass over this thread's streams: one access per stream.  */
 static bool dev_run_streams(struct tlbsan_devthread *t)
 {
-	struct tlbsan_dev *dev = &t->ctx->dev;
+	struct tlbsan_dev *dev = t->dev;
 	struct tlbsan_stream *s;
 	struct tlbsan_job j;
 	unsigned int i, k;
@@ -589,7 +597,7 @@ static bool dev_run_streams(struct tlbsan_devthread *t)
 
 static struct tlbsan_job *dev_pop_job(struct tlbsan_devthread *t)
 {
-	struct tlbsan_dev *dev = &t->ctx->dev;
+	struct tlbsan_dev *dev = t->dev;
 	struct tlbsan_job *j;
 
 	spin_lock(&dev->job_lock);
@@ -602,7 +610,7 @@ static struct tlbsan_job *dev_pop_job(struct tlbsan_devthread *t)
 
 static bool dev_has_work(struct tlbsan_devthread *t)
 {
-	struct tlbsan_dev *dev = &t->ctx->dev;
+	struct tlbsan_dev *dev = t->dev;
 	bool work;
 
 	spin_lock(&dev->job_lock);
@@ -614,7 +622,7 @@ static bool dev_has_work(struct tlbsan_devthread *t)
 static int tlbsan_devthread_fn(void *arg)
 {
 	struct tlbsan_devthread *t = arg;
-	struct tlbsan_dev *dev = &t->ctx->dev;
+	struct tlbsan_dev *dev = t->dev;
 	struct tlbsan_job *j;
 	bool busy;
 
@@ -644,24 +652,22 @@ static int tlbsan_devthread_fn(void *arg)
 }
 
 /* Start the device threads, named after the context: tlbsan/<pasid>:<n>. */
-int tlbsan_dev_start(struct tlbsan_ctx *ctx)
+int tlbsan_dev_start(struct tlbsan_dev *dev, u32 pasid)
 {
-	struct tlbsan_dev *dev = &ctx->dev;
 	struct task_struct *task;
 	unsigned int i;
 
-	dev->ctx = ctx;
-	tlbsan_check_dev_add(dev);
+	tlbsan_check_watch(&dev->check);
 
 	for (i = 0; i < dev->cfg.threads; i++) {
 		struct tlbsan_devthread *t = &dev->threads[i];
 
-		t->ctx = ctx;
+		t->dev = dev;
 		t->idx = i;
 		t->rnd = get_random_u32() | 1;
 		INIT_LIST_HEAD(&t->jobs);
 		INIT_LIST_HEAD(&t->streams);
-		task = kthread_run(tlbsan_devthread_fn, t, "tlbsan/%u:%u", ctx->pasid, i);
+		task = kthread_run(tlbsan_devthread_fn, t, "tlbsan/%u:%u", pasid, i);
 		if (IS_ERR(task)) {
 			tlbsan_dev_stop(dev);
 			return PTR_ERR(task);

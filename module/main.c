@@ -8,6 +8,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include "compat.h"
+#include "pfnwatch.h"
 #include "tlbsan.h"
 
 /* Protects tlbsan_ctxs, every ctx->node and tlbsan_exiting. */
@@ -72,15 +73,15 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 		return ERR_PTR(-ENOMEM);
 	INIT_WORK(&ctx->teardown_work, tlbsan_ctx_teardown_fn);
 	INIT_WORK(&ctx->free_work, tlbsan_ctx_free_fn);
-	ret = tlbsan_dev_init(&ctx->dev, cfg);
+	ret = tlbsan_dev_init(&ctx->dev, cfg, mm, &ctx->id);
 	if (ret)
 		goto out_free_ctx;
 	ret = ida_alloc_range(&tlbsan_pasids, 1, TLBSAN_PASID_MAX, GFP_KERNEL);
 	if (ret < 0)
 		goto out_free_dev;
-	ctx->pasid = ret;
-	ctx->pid = task_tgid_nr(task);
-	get_task_comm(ctx->comm, task);
+	ctx->id.pasid = ret;
+	ctx->id.pid = task_tgid_nr(task);
+	get_task_comm(ctx->id.comm, task);
 	ctx->mn_range.ops = &tlbsan_range_ops;
 	ctx->mn_tlb.ops = &tlbsan_tlb_ops;
 	atomic_set(&ctx->notifiers, 2);
@@ -101,7 +102,7 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 		mmu_notifier_put(&ctx->mn_range);
 		return ERR_PTR(ret);
 	}
-	ret = tlbsan_dev_start(ctx);
+	ret = tlbsan_dev_start(&ctx->dev, ctx->id.pasid);
 	if (ret) {
 		tlbsan_ctx_unregister(ctx);
 		return ERR_PTR(ret);
@@ -110,7 +111,7 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	return ctx;
 
 out_free_pasid:
-	ida_free(&tlbsan_pasids, ctx->pasid);
+	ida_free(&tlbsan_pasids, ctx->id.pasid);
 out_free_dev:
 	tlbsan_dev_free(&ctx->dev);
 out_free_ctx:
@@ -134,7 +135,7 @@ int tlbsan_ctx_detach_mm(struct mm_struct *mm)
 		return -ENOENT;
 	}
 	list_del_init(&ctx->node);
-	pasid = ctx->pasid;
+	pasid = ctx->id.pasid;
 	mutex_unlock(&tlbsan_ctx_lock);
 	tlbsan_ctx_teardown(ctx);
 	return pasid;
@@ -178,8 +179,8 @@ static void tlbsan_ctx_free_fn(struct work_struct *work)
 
 	/* Flushes the last reports, then says so. */
 	tlbsan_dev_free(&ctx->dev);
-	tlbsan_genl_gone(ctx->pid, ctx->pasid);
-	ida_free(&tlbsan_pasids, ctx->pasid);
+	tlbsan_event_gone(&ctx->id);
+	ida_free(&tlbsan_pasids, ctx->id.pasid);
 	kfree(ctx);
 }
 
@@ -191,7 +192,7 @@ static int __init tlbsan_init(void)
 	tlbsan_wq = alloc_workqueue("tlbsan", WQ_UNBOUND, 0);
 	if (!tlbsan_wq)
 		return -ENOMEM;
-	ret = tlbsan_check_init();
+	ret = tlbsan_pfnwatch_init();
 	if (ret)
 		goto out_wq;
 	ret = tlbsan_genl_init();
@@ -200,7 +201,7 @@ static int __init tlbsan_init(void)
 	return 0;
 
 out_check:
-	tlbsan_check_exit();
+	tlbsan_pfnwatch_exit();
 out_wq:
 	destroy_workqueue(tlbsan_wq);
 	return ret;
@@ -232,7 +233,7 @@ static void __exit tlbsan_exit(void)
 	/* The final frees deliver their last reports: netlink is still up. */
 	destroy_workqueue(tlbsan_wq);
 	tlbsan_genl_exit();
-	tlbsan_check_exit();
+	tlbsan_pfnwatch_exit();
 	WARN_ON_ONCE(!ida_is_empty(&tlbsan_pasids));
 	ida_destroy(&tlbsan_pasids);
 }

@@ -13,6 +13,7 @@
  */
 #include <linux/mmu_notifier.h>
 #include "compat.h"
+#include "sites.h"
 #include "tlbsan.h"
 
 static inline struct tlbsan_ctx *to_ctx(struct mmu_notifier *mn)

@@ -13,6 +13,7 @@
 #include <linux/sched/task.h>
 #include <net/genetlink.h>
 #include "compat.h"
+#include "sites.h"
 #include "tlbsan.h"
 
 static const struct nla_policy tlbsan_policy[TLBSAN_ATTR_MAX + 1] = {
@@ -238,9 +239,9 @@ static int tlbsan_fill_ctx(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 	hdr = genlmsg_put(skb, portid, seq, &tlbsan_family, flags, TLBSAN_CMD_STATS);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, TLBSAN_ATTR_PID, ctx->pid) ||
-	    nla_put_u32(skb, TLBSAN_ATTR_PASID, ctx->pasid) ||
-	    nla_put_string(skb, TLBSAN_ATTR_COMM, ctx->comm) ||
+	if (nla_put_u32(skb, TLBSAN_ATTR_PID, ctx->id.pid) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PASID, ctx->id.pasid) ||
+	    nla_put_string(skb, TLBSAN_ATTR_COMM, ctx->id.comm) ||
 	    (READ_ONCE(ctx->released) && nla_put_flag(skb, TLBSAN_ATTR_RELEASED)) ||
 	    tlbsan_nest_counters(skb, TLBSAN_ATTR_CALLBACKS, ctx->cb,
 				 __TLBSAN_CB_MAX, tlbsan_cb_offered_int) ||
@@ -252,7 +253,7 @@ static int tlbsan_fill_ctx(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 	    tlbsan_nest_counters(skb, TLBSAN_ATTR_DEV, ctx->dev.stat, __TLBSAN_DEV_MAX, NULL) ||
 	    tlbsan_nest_counters(skb, TLBSAN_ATTR_WALK_FAILS, ctx->dev.walk_fail,
 				 __TLBSAN_WALK_MAX, NULL) ||
-	    tlbsan_nest_counters(skb, TLBSAN_ATTR_CLASSES, ctx->dev.classes,
+	    tlbsan_nest_counters(skb, TLBSAN_ATTR_CLASSES, ctx->dev.check.reports.classes,
 				 __TLBSAN_CLASS_MAX, NULL) ||
 	    tlbsan_nest_hist(skb, TLBSAN_ATTR_HIST_START, ctx->dev.hist_start) ||
 	    tlbsan_nest_hist(skb, TLBSAN_ATTR_HIST_SECONDARY, ctx->dev.hist_secondary)) {
@@ -290,7 +291,7 @@ static int tlbsan_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 	if (old) {
 		tlbsan_extack_fmt(info, "the process's mm is already attached",
 				  "mm already attached (pasid %u, pid %d)",
-				  old->pasid, old->pid);
+				  old->id.pasid, old->id.pid);
 		ret = -EEXIST;
 		goto out_unlock;
 	}
@@ -301,8 +302,8 @@ static int tlbsan_cmd_attach(struct sk_buff *skb, struct genl_info *info)
 		goto out_unlock;
 	}
 	hdr = genlmsg_put_reply(msg, info, &tlbsan_family, 0, TLBSAN_CMD_ATTACH);
-	if (!hdr || nla_put_u32(msg, TLBSAN_ATTR_PID, ctx->pid) ||
-	    nla_put_u32(msg, TLBSAN_ATTR_PASID, ctx->pasid)) {
+	if (!hdr || nla_put_u32(msg, TLBSAN_ATTR_PID, ctx->id.pid) ||
+	    nla_put_u32(msg, TLBSAN_ATTR_PASID, ctx->id.pasid)) {
 		/* The attach stands; only the reply is lost. */
 		ret = -EMSGSIZE;
 		goto out_unlock;
@@ -571,7 +572,7 @@ static int tlbsan_dump_tlb_start(struct netlink_callback *cb)
 
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
-	cb->args[0] = ctx->pasid;
+	cb->args[0] = ctx->id.pasid;
 	cb->args[1] = 0;
 	cb->args[2] = 0;
 	mutex_unlock(&tlbsan_ctx_lock);
@@ -648,7 +649,7 @@ static int tlbsan_dump_tlb(struct sk_buff *skb, struct netlink_callback *cb)
 
 	mutex_lock(&tlbsan_ctx_lock);
 	list_for_each_entry(c, &tlbsan_ctxs, node)
-		if (c->pasid == cb->args[0])
+		if (c->id.pasid == cb->args[0])
 			ctx = c;
 	if (!ctx) {
 		/* Detached meanwhile: the dump ends here. */
@@ -712,7 +713,7 @@ static int tlbsan_put_inv(struct sk_buff *skb, int type, const struct tlbsan_inv
 }
 
 /* One fill function for report notifications and REPORT dumps. */
-static int tlbsan_fill_report(struct sk_buff *skb, struct tlbsan_ctx *ctx,
+static int tlbsan_fill_report(struct sk_buff *skb, const struct tlbsan_ident *who,
 			      const struct tlbsan_report *r, u32 portid, u32 seq, int flags)
 {
 	char site[KSYM_SYMBOL_LEN], noticed[KSYM_SYMBOL_LEN];
@@ -731,9 +732,9 @@ static int tlbsan_fill_report(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 		strscpy(noticed, r->noticed_what ?: "?", sizeof(noticed));
 	if (nla_put_u32(skb, TLBSAN_ATTR_CLASS, r->cls) ||
 	    nla_put_u64_64bit(skb, TLBSAN_ATTR_COUNT, r->count, TLBSAN_ATTR_PAD) ||
-	    nla_put_u32(skb, TLBSAN_ATTR_PID, ctx->pid) ||
-	    nla_put_u32(skb, TLBSAN_ATTR_PASID, ctx->pasid) ||
-	    nla_put_string(skb, TLBSAN_ATTR_COMM, ctx->comm) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PID, who->pid) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PASID, who->pasid) ||
+	    nla_put_string(skb, TLBSAN_ATTR_COMM, who->comm) ||
 	    nla_put_u64_64bit(skb, TLBSAN_ATTR_VA, r->va, TLBSAN_ATTR_PAD) ||
 	    nla_put_u64_64bit(skb, TLBSAN_ATTR_AT_NS, r->at_ns, TLBSAN_ATTR_PAD) ||
 	    nla_put_string(skb, TLBSAN_ATTR_SITE, site) ||
@@ -749,9 +750,7 @@ static int tlbsan_fill_report(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 	    (r->has_new &&
 	     (nla_put_u64_64bit(skb, TLBSAN_ATTR_NEW_PFN, r->new_pfn, TLBSAN_ATTR_PAD) ||
 	      nla_put_u64_64bit(skb, TLBSAN_ATTR_PTE, r->pte, TLBSAN_ATTR_PAD))) ||
-	    nla_put_u64_64bit(skb, TLBSAN_ATTR_DROPPED,
-			      atomic64_read(&ctx->dev.stat[TLBSAN_DEV_REPORTS_DROPPED]),
-			      TLBSAN_ATTR_PAD) ||
+	    nla_put_u64_64bit(skb, TLBSAN_ATTR_DROPPED, r->dropped, TLBSAN_ATTR_PAD) ||
 	    (r->inv.id && tlbsan_put_inv(skb, TLBSAN_ATTR_INV, &r->inv)) ||
 	    (r->last.id && tlbsan_put_inv(skb, TLBSAN_ATTR_LAST_INV, &r->last)) ||
 	    (r->nr_stack && tlbsan_put_stack(skb, r->stack, r->nr_stack))) {
@@ -763,7 +762,7 @@ static int tlbsan_fill_report(struct sk_buff *skb, struct tlbsan_ctx *ctx,
 }
 
 /* From the report worker (process context); nothing waits for listeners. */
-void tlbsan_genl_report(struct tlbsan_ctx *ctx, const struct tlbsan_report *r)
+static void tlbsan_genl_report(const struct tlbsan_ident *who, const struct tlbsan_report *r)
 {
 	struct sk_buff *skb;
 
@@ -772,15 +771,15 @@ void tlbsan_genl_report(struct tlbsan_ctx *ctx, const struct tlbsan_report *r)
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (tlbsan_fill_report(skb, ctx, r, 0, 0, 0)) {
+	if (tlbsan_fill_report(skb, who, r, 0, 0, 0)) {
 		nlmsg_free(skb);
 		return;
 	}
 	genlmsg_multicast(&tlbsan_family, skb, 0, 0, GFP_KERNEL);
 }
 
-/* The context @pasid is gone and has sent its last report. */
-void tlbsan_genl_gone(pid_t pid, u32 pasid)
+/* The context @who is gone and has sent its last report. */
+static void tlbsan_genl_gone(const struct tlbsan_ident *who)
 {
 	struct sk_buff *skb;
 	void *hdr;
@@ -791,8 +790,8 @@ void tlbsan_genl_gone(pid_t pid, u32 pasid)
 	if (!skb)
 		return;
 	hdr = genlmsg_put(skb, 0, 0, &tlbsan_family, 0, TLBSAN_CMD_GONE);
-	if (!hdr || nla_put_u32(skb, TLBSAN_ATTR_PID, pid) ||
-	    nla_put_u32(skb, TLBSAN_ATTR_PASID, pasid)) {
+	if (!hdr || nla_put_u32(skb, TLBSAN_ATTR_PID, who->pid) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PASID, who->pasid)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -818,7 +817,7 @@ static int tlbsan_dump_pasid_start(struct netlink_callback *cb)
 	ctx = __tlbsan_lock_ctx(attrs, cb->extack);
 	if (IS_ERR(ctx))
 		return PTR_ERR(ctx);
-	cb->args[0] = ctx->pasid;
+	cb->args[0] = ctx->id.pasid;
 	mutex_unlock(&tlbsan_ctx_lock);
 	return 0;
 }
@@ -837,8 +836,8 @@ static int tlbsan_put_site(struct sk_buff *skb, struct netlink_callback *cb,
 		sprint_symbol(site, s->ip);
 	else
 		strscpy(site, "?", sizeof(site));
-	if (nla_put_u32(skb, TLBSAN_ATTR_PID, ctx->pid) ||
-	    nla_put_u32(skb, TLBSAN_ATTR_PASID, ctx->pasid) ||
+	if (nla_put_u32(skb, TLBSAN_ATTR_PID, ctx->id.pid) ||
+	    nla_put_u32(skb, TLBSAN_ATTR_PASID, ctx->id.pasid) ||
 	    nla_put_string(skb, TLBSAN_ATTR_SITE, site) ||
 	    nla_put_u32(skb, TLBSAN_ATTR_CB, TLBSAN_CB_SECONDARY) ||
 	    nla_put_u32(skb, TLBSAN_ATTR_EVENT, s->event) ||
@@ -864,23 +863,26 @@ static int tlbsan_dump_items(struct sk_buff *skb, struct netlink_callback *cb, b
 
 	mutex_lock(&tlbsan_ctx_lock);
 	list_for_each_entry(ctx, &tlbsan_ctxs, node) {
-		if (cb->args[0] && ctx->pasid != cb->args[0])
+		if (cb->args[0] && ctx->id.pasid != cb->args[0])
 			continue;
 		if (idx++ < cb->args[1])
 			continue;
 		for (;;) {
 			spin_lock_irqsave(&ctx->dev.lock, flags);
-			if (cb->args[2] >= (sites ? ctx->dev.nr_sites : ctx->dev.nr_reports)) {
+			if (cb->args[2] >= (sites ? ctx->dev.check.nr_sites :
+					    ctx->dev.check.reports.nr)) {
 				spin_unlock_irqrestore(&ctx->dev.lock, flags);
 				break;
 			}
 			if (sites)
-				s = ctx->dev.sites[cb->args[2]];
+				s = ctx->dev.check.sites[cb->args[2]];
 			else
-				r = ctx->dev.reports[cb->args[2]];
+				r = ctx->dev.check.reports.reports[cb->args[2]];
+			r.dropped = atomic64_read(&ctx->dev.stat[TLBSAN_DEV_REPORTS_DROPPED]);
 			spin_unlock_irqrestore(&ctx->dev.lock, flags);
 			err = sites ? tlbsan_put_site(skb, cb, ctx, &s) :
-				      tlbsan_fill_report(skb, ctx, &r, NETLINK_CB(cb->skb).portid,
+				      tlbsan_fill_report(skb, &ctx->id, &r,
+							 NETLINK_CB(cb->skb).portid,
 							 cb->nlh->nlmsg_seq, NLM_F_MULTI);
 			if (err) {
 				full = true;
@@ -1004,12 +1006,23 @@ static struct genl_family tlbsan_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(tlbsan_mcgrps),
 };
 
+static const struct tlbsan_events tlbsan_genl_events = {
+	.report	= tlbsan_genl_report,
+	.gone	= tlbsan_genl_gone,
+};
+
 int __init tlbsan_genl_init(void)
 {
-	return genl_register_family(&tlbsan_family);
+	int ret = genl_register_family(&tlbsan_family);
+
+	if (!ret)
+		tlbsan_events_set(&tlbsan_genl_events);
+	return ret;
 }
 
+/* After the last context is gone: no report or gone event is delivered any more. */
 void tlbsan_genl_exit(void)
 {
+	tlbsan_events_set(NULL);
 	genl_unregister_family(&tlbsan_family);
 }

@@ -36,9 +36,7 @@ struct tlbsan_ctx {
 	struct mmu_notifier mn_tlb;
 	atomic_t notifiers;		/* registrations not yet freed */
 	struct list_head node;		/* on tlbsan_ctxs, under tlbsan_ctx_lock */
-	u32 pasid;			/* constant after attach */
-	pid_t pid;			/* tgid that was attached (for reports) */
-	char comm[TASK_COMM_LEN];	/* constant after attach */
+	struct tlbsan_ident id;		/* pasid, tgid, comm: constant after attach */
 	bool released;			/* set once by ->release */
 	struct work_struct teardown_work; /* ->release: stop device, unregister */
 	struct work_struct free_work;	/* last ->free_notifier: free memory */
@@ -68,8 +66,6 @@ bool tlbsan_cb_offered(enum tlbsan_cb cb);
 /* netlink.c */
 int tlbsan_genl_init(void);
 void tlbsan_genl_exit(void);
-void tlbsan_genl_report(struct tlbsan_ctx *ctx, const struct tlbsan_report *r);
-void tlbsan_genl_gone(pid_t pid, u32 pasid);
 
 /* main.c: set once module exit has begun; ATTACH refuses then. */
 extern bool tlbsan_exiting;

@@ -55,6 +55,7 @@ static() {
 }
 if [ $guest_only -eq 0 ]; then
 	static "checkpatch --strict" bash tests/style.sh
+	static "module layering" bash tests/layers.sh
 	for l in "${lines[@]}"; do
 		[ -f "build/cache/kernels/$l/chroot" ] || static "sparse C=2 ($l)" bash tests/sparse.sh "$l"
 	done
