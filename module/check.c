@@ -228,24 +228,13 @@ static void end_fn(struct tlbsan_tlbe *e, void *arg)
 	report_add(ck, &r);
 }
 
-/*
- * A start or secondary call delivered to the device.  Records it, checks
- * its range and marks the translations it covers.  Returns its record id.
- */
-u64 tlbsan_check_call(struct tlbsan_checker *ck, enum tlbsan_cb cb, int event,
-		      unsigned long start, unsigned long end)
+/* Record a notifier call in the ring; returns its record. */
+static struct tlbsan_inv_rec *record_call(struct tlbsan_checker *ck, enum tlbsan_cb cb,
+					  int event, unsigned long start, unsigned long end)
 {
 	u64 id = ++ck->inv_next_id;
 	struct tlbsan_inv_rec *rec = &ck->inv_ring[id % TLBSAN_INV_RING];
-	struct mark_arg m = { .id = id };
-	bool redundant = false;
-	struct tlbsan_open *o;
-	struct tlbsan_site *s;
-	struct end_arg a;
-	unsigned long site;
-	unsigned int i;
 
-	lockdep_assert_held(ck->lock);
 	rec->id = id;
 	rec->start_ns = ktime_get_ns();
 	rec->end_ns = 0;
@@ -254,42 +243,39 @@ u64 tlbsan_check_call(struct tlbsan_checker *ck, enum tlbsan_cb cb, int event,
 	rec->cb = cb;
 	rec->event = event;
 	rec->nr_stack = stack_trace_save(rec->stack, TLBSAN_STACK_DEPTH, 0);
+	return rec;
+}
 
-	/*
-	 * The core may still deliver a call that was in flight when ->release
-	 * ran (the OOM reaper racing exit_mmap): harmless, the device has
-	 * flushed everything and will not fill again.  Counted only.
-	 */
-	if (READ_ONCE(*ck->released))
-		atomic64_inc(&ck->stat[TLBSAN_DEV_AFTER_RELEASE]);
-	if (tlbsan_range_is_fullmm(start, end))
-		report_call(ck, TLBSAN_CLASS_WHOLE_MM, rec,
-			    "whole-mm flush passed as the empty range [~0, ~0)");
-	else if (tlbsan_range_is_anomalous(start, end))
-		report_call(ck, TLBSAN_CLASS_PROTOCOL, rec, "zero-length or inverted range");
+/* A start: the bracket is in progress until its end. */
+static void open_bracket(struct tlbsan_checker *ck, const struct tlbsan_inv_rec *rec)
+{
+	struct tlbsan_open *o;
 
-	if (cb == TLBSAN_CB_INVALIDATE_RANGE_START) {
-		if (ck->nr_open < TLBSAN_OPEN_MAX) {
-			o = &ck->open[ck->nr_open++];
-			memset(o, 0, sizeof(*o));
-			o->id = id;
-			o->start = start;
-			o->end = end;
-			o->event = event;
-		} else {
-			ck->open_overflow = true;
-		}
-		m.set = TLBSAN_CHK_STARTED;
-		m.clear = TLBSAN_CHK_ENDED;
-		tlbsan_tlb_visit(ck->tlb, start, end, mark_fn, &m);
-		return id;
+	if (ck->nr_open == TLBSAN_OPEN_MAX) {
+		ck->open_overflow = true;
+		return;
 	}
+	o = &ck->open[ck->nr_open++];
+	memset(o, 0, sizeof(*o));
+	o->id = rec->id;
+	o->start = rec->start;
+	o->end = rec->end;
+	o->event = rec->event;
+}
 
-	/*
-	 * Secondary call.  Redundant when a bracket in progress already had
-	 * a secondary call covering this range and nothing was filled since:
-	 * there cannot be anything left to flush (the 2017 thread's subject).
-	 */
+/*
+ * A secondary call is redundant when a bracket in progress already had a
+ * secondary call covering its range and nothing was filled since: there
+ * cannot be anything left to flush (the 2017 thread's subject).  Also
+ * gives the call its bracket's event.
+ */
+static bool secondary_redundant(struct tlbsan_checker *ck, struct tlbsan_inv_rec *rec)
+{
+	unsigned long start = rec->start, end = rec->end;
+	bool redundant = false;
+	struct tlbsan_open *o;
+	unsigned int i;
+
 	for (i = 0; i < ck->nr_open; i++) {
 		o = &ck->open[i];
 		if (!tlbsan_range_overlaps(o->start, o->end, start, end - start))
@@ -304,60 +290,106 @@ u64 tlbsan_check_call(struct tlbsan_checker *ck, enum tlbsan_cb cb, int event,
 		o->sec_end = end;
 		o->sec_fill_seq = ck->fills;
 	}
-	site = tlbsan_site_of(rec->stack, rec->nr_stack);
+	return redundant;
+}
+
+/* Count a secondary call per (site, event); the table's overflow is not counted per site. */
+static void count_site(struct tlbsan_checker *ck, const struct tlbsan_inv_rec *rec,
+		       unsigned long site, bool redundant)
+{
+	struct tlbsan_site *s;
+	unsigned int i;
+
 	for (i = 0; i < ck->nr_sites; i++)
 		if (ck->sites[i].ip == site && ck->sites[i].event == rec->event)
 			break;
-	if (i == ck->nr_sites && i < TLBSAN_SITES) {
+	if (i == ck->nr_sites) {
+		if (i == TLBSAN_SITES)
+			return;
 		ck->sites[i].ip = site;
 		ck->sites[i].event = rec->event;
 		ck->nr_sites++;
 	}
-	if (i < ck->nr_sites) {
-		s = &ck->sites[i];
-		s->calls++;
-		s->redundant += redundant;
-	}
-	if (redundant) {
-		struct tlbsan_report r = {
-			.cls = TLBSAN_CLASS_REDUNDANT,
-			.thread = U32_MAX,
-			.va = start,
-			.at_ns = rec->start_ns,
-			.detail = "secondary invalidation found nothing left to flush",
-			.inv = *rec,
-			.site = site,
-		};
+	s = &ck->sites[i];
+	s->calls++;
+	s->redundant += redundant;
+}
 
-		report_add(ck, &r);
-	}
+/*
+ * The end's own secondary call (up to 6.5) covers what its bracket
+ * changed, but too late for a repointed PTE (case B): check the bracket's
+ * end now, before the model flushes.  Its bracket has this exact range.
+ */
+static void check_late_call(struct tlbsan_checker *ck, struct tlbsan_inv_rec *rec)
+{
+	struct end_arg a = { .ck = ck, .rec = rec, .late = true };
+	struct tlbsan_open *o;
+	unsigned int i;
 
-	/*
-	 * The end's own secondary call covers what the bracket changed, but
-	 * too late for a repointed PTE (case B): check the bracket's end now,
-	 * before the model flushes, and mark what it covers LATE, not
-	 * SECONDARY.  Its bracket has this exact range.
-	 */
-	if (TLBSAN_HAVE_MN_INVALIDATE_RANGE && tlbsan_stack_in_end(rec->stack, rec->nr_stack)) {
-		a.ck = ck;
-		a.rec = rec;
-		a.late = true;
-		a.checked = false;
-		for (i = 0; i < ck->nr_open; i++) {
-			o = &ck->open[i];
-			if (o->start == start && o->end == end && inv_find(ck, o->id)) {
-				o->late_checked = true;
-				a.rec = inv_find(ck, o->id);
-				break;
-			}
+	for (i = 0; i < ck->nr_open; i++) {
+		o = &ck->open[i];
+		if (o->start == rec->start && o->end == rec->end && inv_find(ck, o->id)) {
+			o->late_checked = true;
+			a.rec = inv_find(ck, o->id);
+			break;
 		}
-		tlbsan_tlb_visit(ck->tlb, start, end, end_fn, &a);
+	}
+	tlbsan_tlb_visit(ck->tlb, rec->start, rec->end, end_fn, &a);
+}
+
+/*
+ * A start or secondary call delivered to the device.  Records it, checks
+ * its range and marks the translations it covers: STARTED for a start,
+ * SECONDARY for a secondary call, LATE for the end's own one.  Returns its
+ * record id.
+ */
+u64 tlbsan_check_call(struct tlbsan_checker *ck, enum tlbsan_cb cb, int event,
+		      unsigned long start, unsigned long end)
+{
+	struct tlbsan_inv_rec *rec;
+	struct mark_arg m = { };
+	unsigned long site;
+	bool redundant;
+
+	lockdep_assert_held(ck->lock);
+	rec = record_call(ck, cb, event, start, end);
+	m.id = rec->id;
+	/*
+	 * The core may still deliver a call that was in flight when ->release
+	 * ran (the OOM reaper racing exit_mmap): harmless, the device has
+	 * flushed everything and will not fill again.  Counted only.
+	 */
+	if (READ_ONCE(*ck->released))
+		atomic64_inc(&ck->stat[TLBSAN_DEV_AFTER_RELEASE]);
+	if (tlbsan_range_is_fullmm(start, end))
+		report_call(ck, TLBSAN_CLASS_WHOLE_MM, rec,
+			    "whole-mm flush passed as the empty range [~0, ~0)");
+	else if (tlbsan_range_is_anomalous(start, end))
+		report_call(ck, TLBSAN_CLASS_PROTOCOL, rec, "zero-length or inverted range");
+
+	if (cb == TLBSAN_CB_INVALIDATE_RANGE_START) {
+		open_bracket(ck, rec);
+		m.set = TLBSAN_CHK_STARTED;
+		m.clear = TLBSAN_CHK_ENDED;
+		tlbsan_tlb_visit(ck->tlb, start, end, mark_fn, &m);
+		return rec->id;
+	}
+
+	redundant = secondary_redundant(ck, rec);
+	site = tlbsan_site_of(rec->stack, rec->nr_stack);
+	count_site(ck, rec, site, redundant);
+	if (redundant)
+		report_call(ck, TLBSAN_CLASS_REDUNDANT, rec,
+			    "secondary invalidation found nothing left to flush");
+
+	if (TLBSAN_END_MAKES_SECONDARY_CALL && tlbsan_stack_in_end(rec->stack, rec->nr_stack)) {
+		check_late_call(ck, rec);
 		m.set = TLBSAN_CHK_LATE;
 	} else {
 		m.set = TLBSAN_CHK_SECONDARY;
 	}
 	tlbsan_tlb_visit(ck->tlb, start, end, mark_fn, &m);
-	return id;
+	return rec->id;
 }
 
 /* invalidate_range_end delivered to the device, before the model acts. */

@@ -36,6 +36,12 @@
 #define TLBSAN_CB_SECONDARY	TLBSAN_CB_ARCH_INVALIDATE_SECONDARY_TLBS
 #endif
 
+/*
+ * Up to 6.5, mmu_notifier_invalidate_range_end() (not the _only_end form)
+ * calls ->invalidate_range itself, after the page-table lock was dropped.
+ */
+#define TLBSAN_END_MAKES_SECONDARY_CALL	TLBSAN_HAVE_MN_INVALIDATE_RANGE
+
 /* ->change_pte exists up to 6.9: an ops initialiser, or nothing. */
 #if TLBSAN_HAVE_MN_CHANGE_PTE
 #define TLBSAN_MN_OP_CHANGE_PTE(fn)	.change_pte = (fn),

@@ -36,18 +36,6 @@ probe() {
 	} >"$tmp/$1.c"
 }
 
-# The vma argument of mmu_notifier_range_init() was dropped in v6.3
-# (7d4a8be0c4b2, "mm/mmu_notifier: remove unused
-# mmu_notifier_range_update_to_read_only export" and the series around it).
-probe MN_RANGE_INIT_VMA links <<'C'
-void tlbsan_probe(struct mm_struct *mm, struct vm_area_struct *vma)
-{
-	struct mmu_notifier_range r;
-
-	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, vma, mm, 0, 0);
-}
-C
-
 # ->invalidate_range: removed in v6.6 by 1af5a8109904 ("mmu_notifiers: rename
 # invalidate_range notifier").
 probe MN_INVALIDATE_RANGE member <<'C'
@@ -72,30 +60,6 @@ _Static_assert(__builtin_types_compatible_p(
 	typeof(((struct mmu_notifier_ops *)0)->clear_young),
 	bool (*)(struct mmu_notifier *, struct mm_struct *,
 		 unsigned long, unsigned long)), "int");
-C
-
-# Two-pass interval notifier ops (invalidate_start/invalidate_finish), v7.1.
-probe MN_INTERVAL_TWO_PASS member <<'C'
-int tlbsan_probe = offsetof(struct mmu_interval_notifier_ops, invalidate_start);
-C
-
-# pte_offset_map() became a call to the unexported __pte_offset_map() in
-# v6.5 (0d940a9b270b, "mm/pgtable: allow pte_offset_map[_lock]() to fail").
-probe PTE_OFFSET_MAP links <<'C'
-pte_t *tlbsan_probe(pmd_t *pmd, unsigned long addr)
-{
-	return pte_offset_map(pmd, addr);
-}
-C
-
-# follow_pte(): declared and exported up to v6.11 (its first argument changed
-# from mm to vma in v6.10); removed in v6.12 by the follow_pfnmap_start()
-# series (6da8e9634bb7, "mm: new follow_pfnmap API").
-probe FOLLOW_PTE links <<'C'
-void *tlbsan_probe(void)
-{
-	return (void *)follow_pte;
-}
 C
 
 # Non-present PTEs are decoded through softleaf_t and <linux/leafops.h> in

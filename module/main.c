@@ -31,10 +31,6 @@ struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm)
 	return NULL;
 }
 
-/*
- * Attach a new context to @mm (which the caller holds with mmget()).
- * Returns the context, or an ERR_PTR: -EEXIST when @mm already has one.
- */
 /* Drop both registrations; the device must be stopped. */
 static void tlbsan_ctx_unregister(struct tlbsan_ctx *ctx)
 {
@@ -56,6 +52,10 @@ static void tlbsan_ctx_teardown_fn(struct work_struct *work)
 
 static void tlbsan_ctx_free_fn(struct work_struct *work);
 
+/*
+ * Attach a new context to @mm (which the caller holds with mmget()).
+ * Returns the context, or an ERR_PTR: -EEXIST when @mm already has one.
+ */
 struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm,
 				     const struct tlbsan_dev_config *cfg)
 {

@@ -722,14 +722,8 @@ static int tlbsan_fill_report(struct sk_buff *skb, const struct tlbsan_ident *wh
 	hdr = genlmsg_put(skb, portid, seq, &tlbsan_family, flags, TLBSAN_CMD_REPORT);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (r->site)
-		sprint_symbol(site, r->site);
-	else
-		strscpy(site, "?", sizeof(site));
-	if (r->noticed)
-		sprint_symbol(noticed, r->noticed);
-	else
-		strscpy(noticed, r->noticed_what ?: "?", sizeof(noticed));
+	tlbsan_sprint_site(site, r->site, "?");
+	tlbsan_sprint_site(noticed, r->noticed, r->noticed_what ?: "?");
 	if (nla_put_u32(skb, TLBSAN_ATTR_CLASS, r->cls) ||
 	    nla_put_u64_64bit(skb, TLBSAN_ATTR_COUNT, r->count, TLBSAN_ATTR_PAD) ||
 	    nla_put_u32(skb, TLBSAN_ATTR_PID, who->pid) ||
@@ -832,10 +826,7 @@ static int tlbsan_put_site(struct sk_buff *skb, struct netlink_callback *cb,
 			  &tlbsan_family, NLM_F_MULTI, TLBSAN_CMD_SITES);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (s->ip)
-		sprint_symbol(site, s->ip);
-	else
-		strscpy(site, "?", sizeof(site));
+	tlbsan_sprint_site(site, s->ip, "?");
 	if (nla_put_u32(skb, TLBSAN_ATTR_PID, ctx->id.pid) ||
 	    nla_put_u32(skb, TLBSAN_ATTR_PASID, ctx->id.pasid) ||
 	    nla_put_string(skb, TLBSAN_ATTR_SITE, site) ||
@@ -921,10 +912,7 @@ static int tlbsan_dump_coverage(struct sk_buff *skb, struct netlink_callback *cb
 				  &tlbsan_family, NLM_F_MULTI, TLBSAN_CMD_COVERAGE);
 		if (!hdr)
 			break;
-		if (c.ip)
-			sprint_symbol(site, c.ip);
-		else
-			strscpy(site, "?", sizeof(site));
+		tlbsan_sprint_site(site, c.ip, "?");
 		if (nla_put_u32(skb, TLBSAN_ATTR_CB, c.cb) ||
 		    nla_put_string(skb, TLBSAN_ATTR_SITE, site) ||
 		    nla_put_u64_64bit(skb, TLBSAN_ATTR_COUNT, c.count, TLBSAN_ATTR_PAD)) {

@@ -74,6 +74,14 @@ static bool is_machinery(unsigned long ip)
 	return sym_matches(&tlbsan_machinery_class, ip);
 }
 
+void tlbsan_sprint_site(char *buf, unsigned long ip, const char *none)
+{
+	if (ip)
+		sprint_symbol(buf, ip);
+	else
+		strscpy(buf, none, KSYM_SYMBOL_LEN);
+}
+
 bool tlbsan_stack_in_end(const unsigned long *stack, unsigned int nr)
 {
 	unsigned int i;

@@ -19,6 +19,8 @@ struct tlbsan_cov {
 
 /* The first frame of @stack outside the notifier core, TLB flush and page freeing, or 0. */
 unsigned long tlbsan_site_of(const unsigned long *stack, unsigned int nr);
+/* @ip as "symbol+off/size [module]", or @none when 0; @buf has KSYM_SYMBOL_LEN bytes. */
+void tlbsan_sprint_site(char *buf, unsigned long ip, const char *none);
 /* Was @stack taken inside the notifier core's invalidate_range_end? */
 bool tlbsan_stack_in_end(const unsigned long *stack, unsigned int nr);
 

@@ -18,7 +18,7 @@ struct tlbsan_xlat {
 enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 			     unsigned long pde_table_pfn, struct tlbsan_xlat *x);
 
-/* pfn of the 4 KiB page holding @va inside translation @x of base @base. */
+/* pfn of the 4 KiB page holding @va inside translation @x. */
 static inline unsigned long tlbsan_xlat_pfn(const struct tlbsan_xlat *x, unsigned long va)
 {
 	return x->pfn + ((va & ((1UL << tlbsan_size_shift(x->size)) - 1)) >> 12);

@@ -132,7 +132,7 @@ static void print_human(struct nlattr **tb, struct nlattr **inv, struct nlattr *
 		thread = nla_get_u32(tb[TLBSAN_ATTR_THREAD]);
 	printf("=== %s (class %u)%s x%llu: pid %u (%s) pasid %u va 0x%llx\n",
 	       tlbsan_name(tlbsan_class_names, __TLBSAN_CLASS_MAX, cls),
-	       cls == TLBSAN_CLASS_STALE_BENIGN ? 2 : cls,
+	       cls,
 	       cls < 32 && (TLBSAN_CLASS_VIOLATIONS & (1u << cls)) ? "" : " [not a violation]",
 	       u64_or(tb[TLBSAN_ATTR_COUNT], 1), nla_get_u32(tb[TLBSAN_ATTR_PID]),
 	       tb[TLBSAN_ATTR_COMM] ? nla_get_string(tb[TLBSAN_ATTR_COMM]) : "?",

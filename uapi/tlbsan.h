@@ -194,7 +194,7 @@ enum tlbsan_class {
 	TLBSAN_CLASS_WP_WRITE,		/* 4: write through a write-protected mapping */
 	TLBSAN_CLASS_PROTOCOL,		/* 5: protocol anomaly */
 	TLBSAN_CLASS_REDUNDANT,		/* 6: audit: redundant secondary invalidation */
-	TLBSAN_CLASS_STALE_BENIGN,	/* 2, benign: same-content read-only replacement */
+	TLBSAN_CLASS_STALE_BENIGN,	/* 7: as 2, but a same-content read-only replacement */
 	TLBSAN_CLASS_WHOLE_MM,		/* 8: audit: whole-mm flush passed as [~0, ~0) */
 
 	__TLBSAN_CLASS_MAX,
