@@ -1,6 +1,7 @@
 #!/bin/bash
-# tests/mutants.sh [--build-only] [--module-rev=REV] [MUTANT...] - mutation
-# testing of the kernel against kernel history (make check-mutants).
+# tests/mutants.sh [--build-only|--judge-only] [--module-rev=REV] [MUTANT...]
+# - mutation testing of the kernel against kernel history (make
+# check-mutants).
 # --module-rev builds the module of a commit instead of the checkout's;
 # --judge-only judges the results of the last run again.
 #
@@ -79,6 +80,9 @@ t_start=$(date +%s)
 fmt_secs() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 hdr() { sed -n "s/^$2: //p" "tests/mutants/$1.patch"; }
 mkdir -p "$mcache" "$saved" "$out"
+# One run at a time per cache (the source tree is patched in place).
+exec 9>"$mcache/lock"
+flock -n 9 || die "another run is using $mcache"
 
 : >"$out/build-times"
 if [ $judge_only -eq 0 ]; then
