@@ -50,13 +50,15 @@ struct tlbsan_ctx {
 extern struct mutex tlbsan_ctx_lock;
 extern struct list_head tlbsan_ctxs;
 
-/* main.c */
+/* ctx.c */
 struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm);
 struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct *mm,
 				     const struct tlbsan_dev_config *cfg);
 int tlbsan_ctx_detach_mm(struct mm_struct *mm);
 void tlbsan_ctx_detach(struct tlbsan_ctx *ctx);
 void tlbsan_ctx_put(struct tlbsan_ctx *ctx);
+void tlbsan_ctx_detach_all(void);
+void tlbsan_ctx_exit(void);
 
 /* mn.c */
 extern const struct mmu_notifier_ops tlbsan_range_ops;
@@ -67,7 +69,7 @@ bool tlbsan_cb_offered(enum tlbsan_cb cb);
 int tlbsan_genl_init(void);
 void tlbsan_genl_exit(void);
 
-/* main.c: set once module exit has begun; ATTACH refuses then. */
+/* ctx.c: set once module exit has begun; ATTACH refuses then. */
 extern bool tlbsan_exiting;
 
 #endif /* TLBSAN_H */

@@ -4,7 +4,7 @@
 # The map (README, "Design notes"), top to bottom; a part may include its
 # own header and any header of a lower layer, never one above (the parts
 # of base, and those of ctx, may include each other):
-#   4 ctx      main.c (init/exit, registry), mn.c (notifier glue),
+#   4 ctx      main.c (init/exit), ctx.c (registry, lifetime), mn.c,
 #              netlink.c (the genl family), tlbsan.h (the context)
 #   3 dev      dev.c, dev.h (TLB lock, fill protocol, threads, PRI, models)
 #   2 check    check.c, check.h (the checks, the checker's state)
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../module"
 
 layer_of() {
 	case ${1%.*} in
-	main | mn | netlink | tlbsan) echo 4 ;;
+	main | ctx | mn | netlink | tlbsan) echo 4 ;;
 	dev) echo 3 ;;
 	check) echo 2 ;;
 	report | sites | pfnwatch | walk) echo 1 ;;
