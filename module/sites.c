@@ -16,6 +16,8 @@ static const char *const tlbsan_machinery[] = {
 	"trace_", "stack_trace_save", "free_compound_page", "destroy_large_folio", "folios_put",
 	"free_unref_folios", "__folio_batch_release", "release_pages", "free_pages_and_swap_cache",
 	"tlb_batch_pages_flush", "__tlb_batch_free_encoded_pages", "free_swap_cache",
+	"tlb_finish_mmu", "free_page_and_swap_cache", "folio_batch_move_lru", "lru_add_drain",
+	"__pagevec_", "pagevec_", "folio_batch_",
 };
 
 /*
