@@ -187,6 +187,7 @@ static void mark_fn(struct tlbsan_tlbe *e, void *arg)
 struct end_arg {
 	struct tlbsan_checker *ck;
 	struct tlbsan_inv_rec *rec;	/* the bracket */
+	u64 at_ns;			/* when its end (or the end's own call) came */
 	bool late;			/* this is the end's own secondary call */
 	bool checked;			/* ... which already checked this bracket */
 };
@@ -198,6 +199,8 @@ static void end_fn(struct tlbsan_tlbe *e, void *arg)
 	struct tlbsan_cpu_view c;
 	struct tlbsan_dev_view d;
 	struct tlbsan_report r;
+	/* The entry's first 4 KiB the bracket covers (a huge entry may start before it). */
+	unsigned long va = clamp(a->rec->start, e->va, e->va + tlbsan_tlbe_bytes(e) - PAGE_SIZE);
 	bool same = false, owed;
 	u32 cls;
 	u64 pte;
@@ -206,19 +209,19 @@ static void end_fn(struct tlbsan_tlbe *e, void *arg)
 		e->chk |= TLBSAN_CHK_ENDED;
 	if (a->checked)
 		return;
-	cpu_view(ck, e->va, &c, &pte);
-	dev_view(ck, e, e->va, &d);
+	cpu_view(ck, va, &c, &pte);
+	dev_view(ck, e, va, &d);
 	if (tlbsan_replaced(&d, &c) && !c.writable)
 		same = pages_equal(d.pfn, c.pfn);
 	cls = tlbsan_oracle_end(&d, &c, same, &owed);
 	if (!cls)
 		return;
-	report_init(ck, &r, cls, e, e->va);
+	report_init(ck, &r, cls, e, va);
 	report_blame(&r, owed, a->rec);
 	r.new_pfn = c.pfn;
 	r.has_new = true;
 	r.pte = pte;
-	r.at_ns = a->late ? a->rec->start_ns : a->rec->end_ns;
+	r.at_ns = a->at_ns;
 	r.noticed_what = a->late ? "secondary call made by invalidate_range_end" :
 			 "invalidate_range_end";
 	r.detail = cls == TLBSAN_CLASS_STALE_BENIGN ?
@@ -261,6 +264,7 @@ static void open_bracket(struct tlbsan_checker *ck, const struct tlbsan_inv_rec 
 	o->start = rec->start;
 	o->end = rec->end;
 	o->event = rec->event;
+	o->task = current;
 }
 
 /*
@@ -322,15 +326,15 @@ static void count_site(struct tlbsan_checker *ck, const struct tlbsan_inv_rec *r
  */
 static void check_late_call(struct tlbsan_checker *ck, struct tlbsan_inv_rec *rec)
 {
-	struct end_arg a = { .ck = ck, .rec = rec, .late = true };
+	struct end_arg a = { .ck = ck, .rec = rec, .at_ns = rec->start_ns, .late = true };
 	struct tlbsan_open *o;
 	unsigned int i;
 
 	for (i = 0; i < ck->nr_open; i++) {
 		o = &ck->open[i];
-		if (o->start == rec->start && o->end == rec->end && inv_find(ck, o->id)) {
+		if (o->task == current && o->start == rec->start && o->end == rec->end) {
 			o->late_checked = true;
-			a.rec = inv_find(ck, o->id);
+			a.rec = inv_find(ck, o->id) ?: rec;
 			break;
 		}
 	}
@@ -405,7 +409,7 @@ void tlbsan_check_end(struct tlbsan_checker *ck, int event, unsigned long start,
 	for (i = 0; i < ck->nr_open; i++) {
 		struct tlbsan_open *o = &ck->open[i];
 
-		if (o->event != event)
+		if (o->event != event || o->task != current)
 			continue;
 		if (o->start == start && o->end == end) {
 			rec = inv_find(ck, o->id);
@@ -433,6 +437,7 @@ void tlbsan_check_end(struct tlbsan_checker *ck, int event, unsigned long start,
 	}
 	rec->end_ns = ktime_get_ns();
 	a.rec = rec;
+	a.at_ns = rec->end_ns;
 	a.late = false;
 	tlbsan_tlb_visit(ck->tlb, start, end, end_fn, &a);
 }
@@ -494,14 +499,25 @@ bool tlbsan_check_access(struct tlbsan_checker *ck, struct tlbsan_tlbe *e, unsig
 void tlbsan_check_fill(struct tlbsan_checker *ck, unsigned long va, unsigned long size,
 		       u64 since, struct tlbsan_tlbe *e)
 {
+	u8 due_cb = ck->secondary_model ? TLBSAN_CB_SECONDARY : TLBSAN_CB_INVALIDATE_RANGE_START;
+	u64 id, oldest = ck->inv_next_id >= TLBSAN_INV_RING ?
+			 ck->inv_next_id - TLBSAN_INV_RING + 1 : 1;
+	struct tlbsan_inv_rec *rec;
+	bool raced = false;
 	unsigned int i;
 
+	lockdep_assert_held(ck->lock);
 	ck->fills++;
 	/*
 	 * A fill inside a bracket in progress is covered by that bracket's
 	 * start, which came before it: the device was told an invalidation of
 	 * this range is under way (HW-style models keep filling until the
-	 * secondary call; the PTE may be cleared before it).
+	 * secondary call; the PTE may be cleared before it).  So is a fill
+	 * whose walk a whole bracket ran inside (its start after the walk
+	 * began, its end before the commit, its flush still to come).  When
+	 * the record of what happened during the walk is lost (the ring
+	 * wrapped, or brackets went untracked), it is marked as covered too:
+	 * that suppresses a report rather than inventing one.
 	 */
 	for (i = 0; i < ck->nr_open; i++) {
 		if (tlbsan_range_overlaps(ck->open[i].start, ck->open[i].end, va, size)) {
@@ -509,21 +525,20 @@ void tlbsan_check_fill(struct tlbsan_checker *ck, unsigned long va, unsigned lon
 			e->inv_id = ck->open[i].id;
 		}
 	}
-
-	u8 cb = ck->secondary_model ? TLBSAN_CB_SECONDARY :
-		TLBSAN_CB_INVALIDATE_RANGE_START;
-	u64 id;
-
-	lockdep_assert_held(ck->lock);
-	for (id = max(since + 1, ck->inv_next_id >= TLBSAN_INV_RING ?
-			ck->inv_next_id - TLBSAN_INV_RING + 1 : 1);
-	     id <= ck->inv_next_id; id++) {
-		struct tlbsan_inv_rec *rec = inv_find(ck, id);
-
-		if (rec && rec->cb == cb && tlbsan_range_overlaps(rec->start, rec->end, va, size)) {
+	if (since + 1 < oldest || ck->open_overflow)
+		e->chk |= TLBSAN_CHK_STARTED;
+	for (id = max(since + 1, oldest); id <= ck->inv_next_id; id++) {
+		rec = inv_find(ck, id);
+		if (!rec || !tlbsan_range_overlaps(rec->start, rec->end, va, size))
+			continue;
+		if (rec->cb == TLBSAN_CB_INVALIDATE_RANGE_START) {
+			e->chk |= TLBSAN_CHK_STARTED;
+			e->inv_id = rec->id;
+		}
+		if (rec->cb == due_cb && !raced) {
 			report_call(ck, TLBSAN_CLASS_PROTOCOL, rec,
 				    "fill raced an invalidation that covered it");
-			return;
+			raced = true;
 		}
 	}
 }

@@ -22,6 +22,7 @@ struct tlbsan_open {
 	u64 id;				/* its tlbsan_inv_rec */
 	unsigned long start, end;
 	u8 event;
+	const struct task_struct *task;	/* that made the start (and makes the end): compared only */
 	bool late_checked;		/* its end's own secondary call checked it */
 	bool sec_valid;			/* a secondary call inside it covered ... */
 	unsigned long sec_start, sec_end; /* ... this range ... */
@@ -37,9 +38,9 @@ struct tlbsan_site {
 
 /*
  * Locking: the fields below the constants are under *lock, the device's
- * TLB lock (irqsave), which every tlbsan_check_* entry point but
- * init/dev_add/dev_del is called with; the constants are set by
- * tlbsan_check_init() before the device runs.
+ * TLB lock (irqsave), which every tlbsan_check_* entry point but init,
+ * watch and unwatch is called with; the constants are set by
+ * tlbsan_check_init() before the device's notifiers are registered.
  */
 struct tlbsan_checker {
 	/* constant */

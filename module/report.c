@@ -88,7 +88,7 @@ void tlbsan_reports_add(struct tlbsan_reports *rs, struct tlbsan_report *r)
 	atomic64_inc(&rs->classes[r->cls]);
 	for (i = 0; i < rs->nr; i++) {
 		old = &rs->reports[i];
-		if (old->cls == r->cls && old->site == r->site) {
+		if (old->cls == r->cls && old->site == r->site && old->fault == r->fault) {
 			old->count++;
 			goto queue;
 		}

@@ -306,7 +306,7 @@ int report_msg(struct nl_msg *msg, void *arg)
 	struct report_state *st = arg;
 	const char *site, *evn = "-";
 	unsigned long long count, prev;
-	unsigned int cls, pasid;
+	unsigned int cls, pasid, fault;
 	int i;
 
 	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd != TLBSAN_CMD_REPORT)
@@ -321,11 +321,13 @@ int report_msg(struct nl_msg *msg, void *arg)
 	if (tb[TLBSAN_ATTR_LAST_INV])
 		nla_parse_nested(last, TLBSAN_ATTR_MAX, tb[TLBSAN_ATTR_LAST_INV], NULL);
 	cls = nla_get_u32(tb[TLBSAN_ATTR_CLASS]);
+	fault = tb[TLBSAN_ATTR_FAULT] ? nla_get_u32(tb[TLBSAN_ATTR_FAULT]) : 0;
 	site = tb[TLBSAN_ATTR_SITE] ? nla_get_string(tb[TLBSAN_ATTR_SITE]) : "?";
 	count = u64_or(tb[TLBSAN_ATTR_COUNT], 1);
 	pasid = nla_get_u32(tb[TLBSAN_ATTR_PASID]);
 	for (i = 0; i < st->nr_seen; i++)
 		if (st->seen[i].pasid == pasid && st->seen[i].cls == cls &&
+		    st->seen[i].fault == fault &&
 		    !strncmp(st->seen[i].site, site, sizeof(st->seen[i].site) - 1))
 			break;
 	if (i < st->nr_seen) {
@@ -337,6 +339,7 @@ int report_msg(struct nl_msg *msg, void *arg)
 		if (st->nr_seen < MAX_SEEN) {
 			st->seen[i].pasid = pasid;
 			st->seen[i].cls = cls;
+			st->seen[i].fault = fault;
 			snprintf(st->seen[i].site, sizeof(st->seen[i].site), "%s", site);
 			st->seen[i].count = count;
 			st->nr_seen++;

@@ -26,7 +26,7 @@ struct report_opts {
 struct report_state {
 	const struct report_opts *o;
 	/* Folded reports are re-sent as their count grows: count deltas, print once. */
-	struct { unsigned int pasid, cls; char site[96]; unsigned long long count; } seen[MAX_SEEN];
+	struct { unsigned int pasid, cls, fault; char site[96]; unsigned long long count; } seen[MAX_SEEN];
 	int nr_seen;
 	unsigned long long violations;	/* in fail_mask */
 	unsigned long long reports;
