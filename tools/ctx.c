@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* attach, detach, stats: the device-context commands. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,14 +42,6 @@ bad:
 	return -1;
 }
 
-void attach_opts_init(struct attach_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->model_arg = -1;
-	o->entries = o->ways = o->threads = o->pde = -1;
-	o->pri = -1;
-}
-
 /* One device option (getopt code @c, see ATTACH_LONG_OPTIONS); 0, -1 bad, 1 not ours. */
 int attach_opt(int c, const char *optarg, struct attach_opts *o)
 {
@@ -90,51 +81,35 @@ int attach_opt(int c, const char *optarg, struct attach_opts *o)
 	return 1;
 }
 
-static int parse_attach(const struct tlbsan_command *cmd, int argc, char **argv,
-			struct attach_opts *o, struct report_opts *ro, bool *follow)
-{
-	static const struct option lopts[] = {
-		ATTACH_LONG_OPTIONS,
-		{ "follow", no_argument, NULL, 'F' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, ret;
+/* attach's options; then --json and --fail-on only with --follow. */
+static struct {
+	struct attach_opts o;
+	struct report_opts ro;
+	bool follow;
+} at = { .o = ATTACH_OPTS_INIT, .ro = { .fail_mask = TLBSAN_CLASS_VIOLATIONS } };
 
-	attach_opts_init(o);
-	memset(ro, 0, sizeof(*ro));
-	ro->fail_mask = report_default_fail_mask();
-	*follow = false;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
-		ret = attach_opt(c, optarg, o);
-		if (ret < 0)
-			return -1;
-		if (!ret)
-			continue;
-		if (c == 'F') {
-			*follow = true;
-		} else if (c == 'j') {
-			ro->json = true;
-		} else if (c == 'f') {
-			if (report_parse_fail_on(optarg, &ro->fail_mask))
-				return -1;
-		} else {
-			tlbsan_usage(cmd);
-			return -1;
+static int attach_parse(struct tlbsan_call *c, int opt, const char *arg)
+{
+	int ret;
+
+	if (!opt) {
+		if (!at.follow && (at.ro.json || at.ro.fail_mask != TLBSAN_CLASS_VIOLATIONS)) {
+			fprintf(stderr, "tlbsan: --json and --fail-on go with --follow\n");
+			return EXIT_USAGE;
 		}
+		at.o.pid = c->pid;
+		return EXIT_OK;
 	}
-	if (!*follow && (ro->json || ro->fail_mask != report_default_fail_mask())) {
-		fprintf(stderr, "tlbsan: --json and --fail-on go with --follow\n");
-		return -1;
-	}
-	if (argc - optind != 1) {
-		tlbsan_usage(cmd);
-		return -1;
-	}
-	o->pid = tlbsan_parse_pid(argv[optind]);
-	return o->pid < 0 ? -1 : 0;
+	ret = attach_opt(opt, arg, &at.o);
+	if (ret <= 0)
+		return ret ? EXIT_USAGE : EXIT_OK;
+	if (opt == 'F')
+		at.follow = true;
+	else if (opt == 'j')
+		at.ro.json = true;
+	else if (report_parse_fail_on(arg, &at.ro.fail_mask))
+		return EXIT_USAGE;
+	return EXIT_OK;
 }
 
 static int attach_reply(struct nl_msg *msg, void *arg)
@@ -164,10 +139,10 @@ static int pasid_reply(struct nl_msg *msg, void *arg)
 /* After EEXIST: name the context that already holds PID's mm. */
 static void print_existing(struct tlbsan_nl *nl, int pid)
 {
-	struct nl_msg *msg = tlbsan_nl_msg(nl, TLBSAN_CMD_STATS, false);
+	struct nl_msg *msg = tlbsan_nl_pid_msg(nl, TLBSAN_CMD_STATS, false, pid);
 	int pasid = 0;
 
-	if (!msg || nla_put_u32(msg, TLBSAN_ATTR_PID, pid))
+	if (!msg)
 		return;
 	if (!tlbsan_nl_request(nl, msg, pasid_reply, &pasid, "stats") && pasid)
 		fprintf(stderr, "tlbsan: attach: pid %d's mm is already attached as pasid %d\n",
@@ -181,10 +156,9 @@ int attach_request(struct tlbsan_nl *nl, const struct attach_opts *o, int *pasid
 	struct nl_msg *msg;
 	int bad = 0, err;
 
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_ATTACH, false);
+	msg = tlbsan_nl_pid_msg(nl, TLBSAN_CMD_ATTACH, false, q.pid);
 	if (!msg)
 		return -ENOMEM;
-	bad |= nla_put_u32(msg, TLBSAN_ATTR_PID, q.pid);
 	if (q.model)
 		bad |= nla_put_u32(msg, TLBSAN_ATTR_MODEL, q.model);
 	if (q.model_arg >= 0)
@@ -213,43 +187,23 @@ int attach_request(struct tlbsan_nl *nl, const struct attach_opts *o, int *pasid
 	return err;
 }
 
-static int do_attach(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_attach(struct tlbsan_call *c)
 {
-	struct report_opts ro;
-	struct attach_opts o;
-	bool follow;
 	int err;
 
-	if (parse_attach(&tlbsan_cmd_attach, argc, argv, &o, &ro, &follow))
-		return EXIT_USAGE;
-	if (!nl)
-		return EXIT_OK;
-	if (follow)
-		return follow_run(nl, &o, &ro);
-	err = attach_request(nl, &o, NULL, false);
+	if (at.follow)
+		return follow_run(c->nl, &at.o, &at.ro);
+	err = attach_request(c->nl, &at.o, NULL, false);
 	if (err == -EEXIST)
-		print_existing(nl, o.pid);
+		print_existing(c->nl, at.o.pid);
 	return err ? EXIT_FAIL : EXIT_OK;
 }
 
-static int do_detach(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_detach(struct tlbsan_call *c)
 {
-	struct nl_msg *msg;
-	int pid;
-
-	if (argc != 2)
-		return tlbsan_usage(&tlbsan_cmd_detach);
-	pid = tlbsan_parse_pid(argv[1]);
-	if (pid < 0)
-		return EXIT_USAGE;
-	if (!nl)
-		return EXIT_OK;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_DETACH, false);
-	if (!msg || nla_put_u32(msg, TLBSAN_ATTR_PID, pid))
+	if (tlbsan_send(c, NULL, NULL))
 		return EXIT_FAIL;
-	if (tlbsan_nl_request(nl, msg, NULL, NULL, "detach"))
-		return EXIT_FAIL;
-	printf("detached pid %d\n", pid);
+	printf("detached pid %d\n", c->pid);
 	return EXIT_OK;
 }
 
@@ -362,32 +316,32 @@ static int stats_reply(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int do_stats(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_stats(struct tlbsan_call *c)
 {
-	struct nl_msg *msg;
-	int pid, n = 0, ret;
+	int n = 0;
 
-	msg = tlbsan_nl_pid_msg(nl, TLBSAN_CMD_STATS, true, argc, argv, &pid, &ret);
-	if (!msg)
-		return argc > 2 ? tlbsan_usage(&tlbsan_cmd_stats) : ret;
-	if (tlbsan_nl_request(nl, msg, stats_reply, &n, "stats"))
+	if (tlbsan_send(c, stats_reply, &n))
 		return EXIT_FAIL;
-	if (!pid && !n)
+	if (!c->pid && !n)
 		printf("no attached contexts\n");
 	return EXIT_OK;
 }
 
-const struct tlbsan_command tlbsan_cmd_attach = {
-	"attach",
+static const struct option attach_options[] = {
+	ATTACH_LONG_OPTIONS,
+	{ "follow", no_argument, NULL, 'F' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ NULL, 0, NULL, 0 },
+};
+
+TLBSAN_COMMAND("attach",
 	"[--model hw|sw|end-only|lazy:US|drop:EVENT|none] [--entries N] [--ways N]\n"
 	"            [--threads N] [--pattern buffers|sample] [--pri on|off] [--pde N]\n"
 	"            [--follow [--json] [--fail-on CLASS,...]] PID",
 	"attach a device context to PID's mm; --follow: to its whole running tree, as run does",
-	do_attach,
-};
-const struct tlbsan_command tlbsan_cmd_detach = {
-	"detach", "PID", "detach the device context from PID's mm", do_detach,
-};
-const struct tlbsan_command tlbsan_cmd_stats = {
-	"stats", "[PID]", "show the counters of one context, or of all", do_stats,
-};
+	CMD_NL | CMD_PID, do_attach, .options = attach_options, .parse = attach_parse);
+TLBSAN_COMMAND("detach", "PID", "detach the device context from PID's mm",
+	CMD_NL | CMD_PID, do_detach, .request = TLBSAN_CMD_DETACH);
+TLBSAN_COMMAND("stats", "[PID]", "show the counters of one context, or of all",
+	CMD_NL | CMD_PID_OPT | CMD_DUMP_ALL, do_stats, .request = TLBSAN_CMD_STATS);

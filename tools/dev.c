@@ -1,63 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /* access, buf-add, buf-clear, tlb: driving and inspecting the device. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
 #include "names.h"
 
-struct access_opts {
-	int pid;
+/* What access and buf-add parsed: --thread N, --size S, --value V; operands. */
+static struct {
 	int op;
 	unsigned long long va, value, expect, len, thread, size;
-	bool has_value, has_thread;
-};
+} ac = { .size = 8 };
 
-/* Options shared by access and buf-add: --thread N, --size S, --value V. */
-static int parse_common(const struct tlbsan_command *cmd, int argc, char **argv,
-			struct access_opts *o)
+static int parse_option(int opt, const char *arg)
 {
-	static const struct option lopts[] = {
-		{ "thread", required_argument, NULL, 't' },
-		{ "size", required_argument, NULL, 's' },
-		{ "value", required_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->size = 8;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (tlbsan_parse_u64(optarg, 0, 15, &o->thread)) {
-				fprintf(stderr, "tlbsan: invalid --thread '%s' (0..15)\n", optarg);
-				return -1;
-			}
-			o->has_thread = true;
-			break;
-		case 's':
-			if (tlbsan_parse_u64(optarg, 1, 8, &o->size) ||
-			    (o->size & (o->size - 1))) {
-				fprintf(stderr, "tlbsan: invalid --size '%s' (1, 2, 4 or 8)\n", optarg);
-				return -1;
-			}
-			break;
-		case 'v':
-			if (tlbsan_parse_u64(optarg, 0, ~0ULL, &o->value)) {
-				fprintf(stderr, "tlbsan: invalid --value '%s'\n", optarg);
-				return -1;
-			}
-			o->has_value = true;
-			break;
-		default:
-			tlbsan_usage(cmd);
-			return -1;
-		}
+	if (opt == 't' && tlbsan_parse_u64(arg, 0, 15, &ac.thread)) {
+		fprintf(stderr, "tlbsan: invalid --thread '%s' (0..15)\n", arg);
+		return EXIT_USAGE;
 	}
-	return 0;
+	if (opt == 's' && (tlbsan_parse_u64(arg, 1, 8, &ac.size) || (ac.size & (ac.size - 1)))) {
+		fprintf(stderr, "tlbsan: invalid --size '%s' (1, 2, 4 or 8)\n", arg);
+		return EXIT_USAGE;
+	}
+	if (opt == 'v' && tlbsan_parse_u64(arg, 0, ~0ULL, &ac.value)) {
+		fprintf(stderr, "tlbsan: invalid --value '%s'\n", arg);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }
 
 static int parse_op(const char *s)
@@ -79,31 +48,25 @@ static int parse_addr(const char *s, unsigned long long *v, const char *what)
 }
 
 /* access [opts] PID read VA | PID write VA VALUE | PID cas VA EXPECT VALUE */
-static int parse_access(int argc, char **argv, struct access_opts *o)
+static int access_parse(struct tlbsan_call *c, int opt, const char *arg)
 {
-	const struct tlbsan_command *cmd = &tlbsan_cmd_access;
-	int n;
+	char **argv = c->argv;
 
-	if (parse_common(cmd, argc, argv, o))
-		return -1;
-	argv += optind;
-	n = argc - optind;
-	if (n < 3)
-		return tlbsan_usage(cmd), -1;
-	o->pid = tlbsan_parse_pid(argv[0]);
-	if (o->pid < 0)
-		return -1;
-	o->op = parse_op(argv[1]);
-	if (!o->op || parse_addr(argv[2], &o->va, "VA"))
-		return -1;
-	if (n != (o->op == TLBSAN_OP_READ ? 3 : o->op == TLBSAN_OP_WRITE ? 4 : 5))
-		return tlbsan_usage(cmd), -1;
-	if (o->op == TLBSAN_OP_WRITE && parse_addr(argv[3], &o->value, "VALUE"))
-		return -1;
-	if (o->op == TLBSAN_OP_CAS &&
-	    (parse_addr(argv[3], &o->expect, "EXPECT") || parse_addr(argv[4], &o->value, "VALUE")))
-		return -1;
-	return 0;
+	if (opt)
+		return parse_option(opt, arg);
+	if (c->argc < 2)
+		return tlbsan_usage(c->cmd);
+	ac.op = parse_op(argv[0]);
+	if (!ac.op || parse_addr(argv[1], &ac.va, "VA"))
+		return EXIT_USAGE;
+	if (c->argc != (ac.op == TLBSAN_OP_READ ? 2 : ac.op == TLBSAN_OP_WRITE ? 3 : 4))
+		return tlbsan_usage(c->cmd);
+	if (ac.op == TLBSAN_OP_WRITE && parse_addr(argv[2], &ac.value, "VALUE"))
+		return EXIT_USAGE;
+	if (ac.op == TLBSAN_OP_CAS &&
+	    (parse_addr(argv[2], &ac.expect, "EXPECT") || parse_addr(argv[3], &ac.value, "VALUE")))
+		return EXIT_USAGE;
+	return EXIT_OK;
 }
 
 static int access_reply(struct nl_msg *msg, void *arg)
@@ -134,82 +97,54 @@ static int access_reply(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int do_access(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_access(struct tlbsan_call *c)
 {
 	unsigned int status = 0;
-	struct access_opts o;
-	struct nl_msg *msg;
 
-	if (parse_access(argc, argv, &o))
-		return EXIT_USAGE;
-	if (!nl)
-		return EXIT_OK;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_ACCESS, false);
-	if (!msg || nla_put_u32(msg, TLBSAN_ATTR_PID, o.pid) ||
-	    nla_put_u32(msg, TLBSAN_ATTR_OP, o.op) ||
-	    nla_put_u64(msg, TLBSAN_ATTR_VA, o.va) ||
-	    nla_put_u32(msg, TLBSAN_ATTR_SIZE, o.size) ||
-	    nla_put_u32(msg, TLBSAN_ATTR_THREAD, o.thread) ||
-	    (o.op != TLBSAN_OP_READ && nla_put_u64(msg, TLBSAN_ATTR_VALUE, o.value)) ||
-	    (o.op == TLBSAN_OP_CAS && nla_put_u64(msg, TLBSAN_ATTR_EXPECT, o.expect)))
+	if (nla_put_u32(c->msg, TLBSAN_ATTR_OP, ac.op) ||
+	    nla_put_u64(c->msg, TLBSAN_ATTR_VA, ac.va) ||
+	    nla_put_u32(c->msg, TLBSAN_ATTR_SIZE, ac.size) ||
+	    nla_put_u32(c->msg, TLBSAN_ATTR_THREAD, ac.thread) ||
+	    (ac.op != TLBSAN_OP_READ && nla_put_u64(c->msg, TLBSAN_ATTR_VALUE, ac.value)) ||
+	    (ac.op == TLBSAN_OP_CAS && nla_put_u64(c->msg, TLBSAN_ATTR_EXPECT, ac.expect)))
 		return EXIT_FAIL;
-	if (tlbsan_nl_request(nl, msg, access_reply, &status, "access"))
+	if (tlbsan_send(c, access_reply, &status))
 		return EXIT_FAIL;
 	return status == TLBSAN_ACCESS_OK ? EXIT_OK : EXIT_FAIL;
 }
 
 /* buf-add [--thread N] [--value V] PID read|write VA LEN */
-static int do_buf_add(struct tlbsan_nl *nl, int argc, char **argv)
+static int buf_add_parse(struct tlbsan_call *c, int opt, const char *arg)
 {
-	const struct tlbsan_command *cmd = &tlbsan_cmd_buf_add;
-	struct access_opts o;
-	struct nl_msg *msg;
-
-	if (parse_common(cmd, argc, argv, &o))
+	if (opt)
+		return parse_option(opt, arg);
+	if (c->argc != 3)
+		return tlbsan_usage(c->cmd);
+	ac.op = parse_op(c->argv[0]);
+	if (!ac.op || parse_addr(c->argv[1], &ac.va, "VA") ||
+	    tlbsan_parse_u64(c->argv[2], 1, ~0ULL, &ac.len))
 		return EXIT_USAGE;
-	argv += optind;
-	if (argc - optind != 4)
-		return tlbsan_usage(cmd);
-	o.pid = tlbsan_parse_pid(argv[0]);
-	if (o.pid < 0)
-		return EXIT_USAGE;
-	o.op = parse_op(argv[1]);
-	if (!o.op || parse_addr(argv[2], &o.va, "VA") ||
-	    tlbsan_parse_u64(argv[3], 1, ~0ULL, &o.len))
-		return EXIT_USAGE;
-	if (o.op == TLBSAN_OP_CAS) {
+	if (ac.op == TLBSAN_OP_CAS) {
 		fprintf(stderr, "tlbsan: access streams read or write\n");
 		return EXIT_USAGE;
 	}
-	if (!nl)
-		return EXIT_OK;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_BUF_ADD, false);
-	if (!msg || nla_put_u32(msg, TLBSAN_ATTR_PID, o.pid) ||
-	    nla_put_u32(msg, TLBSAN_ATTR_OP, o.op) ||
-	    nla_put_u64(msg, TLBSAN_ATTR_VA, o.va) ||
-	    nla_put_u64(msg, TLBSAN_ATTR_LEN, o.len) ||
-	    nla_put_u32(msg, TLBSAN_ATTR_THREAD, o.thread) ||
-	    (o.op == TLBSAN_OP_WRITE && nla_put_u64(msg, TLBSAN_ATTR_VALUE, o.value)))
-		return EXIT_FAIL;
-	return tlbsan_nl_request(nl, msg, NULL, NULL, "buf-add") ? EXIT_FAIL : EXIT_OK;
+	return EXIT_OK;
 }
 
-static int do_buf_clear(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_buf_add(struct tlbsan_call *c)
 {
-	struct nl_msg *msg;
-	int pid;
-
-	if (argc != 2)
-		return tlbsan_usage(&tlbsan_cmd_buf_clear);
-	pid = tlbsan_parse_pid(argv[1]);
-	if (pid < 0)
-		return EXIT_USAGE;
-	if (!nl)
-		return EXIT_OK;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_BUF_CLEAR, false);
-	if (!msg || nla_put_u32(msg, TLBSAN_ATTR_PID, pid))
+	if (nla_put_u32(c->msg, TLBSAN_ATTR_OP, ac.op) ||
+	    nla_put_u64(c->msg, TLBSAN_ATTR_VA, ac.va) ||
+	    nla_put_u64(c->msg, TLBSAN_ATTR_LEN, ac.len) ||
+	    nla_put_u32(c->msg, TLBSAN_ATTR_THREAD, ac.thread) ||
+	    (ac.op == TLBSAN_OP_WRITE && nla_put_u64(c->msg, TLBSAN_ATTR_VALUE, ac.value)))
 		return EXIT_FAIL;
-	return tlbsan_nl_request(nl, msg, NULL, NULL, "buf-clear") ? EXIT_FAIL : EXIT_OK;
+	return tlbsan_send(c, NULL, NULL);
+}
+
+static int do_buf_clear(struct tlbsan_call *c)
+{
+	return tlbsan_send(c, NULL, NULL);
 }
 
 static const char *page_name(unsigned int shift)
@@ -245,37 +180,33 @@ static int tlb_reply(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int do_tlb(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_tlb(struct tlbsan_call *c)
 {
-	struct nl_msg *msg;
-	int pid;
-
-	if (argc != 2)
-		return tlbsan_usage(&tlbsan_cmd_tlb);
-	pid = tlbsan_parse_pid(argv[1]);
-	if (pid < 0)
-		return EXIT_USAGE;
-	if (!nl)
-		return EXIT_OK;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_TLB_DUMP, true);
-	if (!msg || nla_put_u32(msg, TLBSAN_ATTR_PID, pid))
-		return EXIT_FAIL;
-	return tlbsan_nl_request(nl, msg, tlb_reply, NULL, "tlb") ? EXIT_FAIL : EXIT_OK;
+	return tlbsan_send(c, tlb_reply, NULL);
 }
 
-const struct tlbsan_command tlbsan_cmd_access = {
-	"access",
+static const struct option access_options[] = {
+	{ "thread", required_argument, NULL, 't' },
+	{ "size", required_argument, NULL, 's' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option buf_add_options[] = {
+	{ "thread", required_argument, NULL, 't' },
+	{ "value", required_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+
+TLBSAN_COMMAND("access",
 	"[--thread N] [--size 1|2|4|8] PID read VA | PID write VA VALUE | PID cas VA EXPECT VALUE",
 	"make the device access a VA of PID (exit 1 unless status=ok)",
-	do_access,
-};
-const struct tlbsan_command tlbsan_cmd_buf_add = {
-	"buf-add", "[--thread N] [--value V] PID read|write VA LEN",
-	"add a repeated device access stream over [VA, VA+LEN)", do_buf_add,
-};
-const struct tlbsan_command tlbsan_cmd_buf_clear = {
-	"buf-clear", "PID", "drop every access stream of PID's context", do_buf_clear,
-};
-const struct tlbsan_command tlbsan_cmd_tlb = {
-	"tlb", "PID", "dump the device TLB and PDE cache of PID's context", do_tlb,
-};
+	CMD_NL | CMD_PID | CMD_ARGS, do_access, .request = TLBSAN_CMD_ACCESS,
+	.options = access_options, .parse = access_parse);
+TLBSAN_COMMAND("buf-add", "[--thread N] [--value V] PID read|write VA LEN",
+	"add a repeated device access stream over [VA, VA+LEN)",
+	CMD_NL | CMD_PID | CMD_ARGS, do_buf_add, .request = TLBSAN_CMD_BUF_ADD,
+	.options = buf_add_options, .parse = buf_add_parse);
+TLBSAN_COMMAND("buf-clear", "PID", "drop every access stream of PID's context",
+	CMD_NL | CMD_PID, do_buf_clear, .request = TLBSAN_CMD_BUF_CLEAR);
+TLBSAN_COMMAND("tlb", "PID", "dump the device TLB and PDE cache of PID's context",
+	CMD_NL | CMD_PID | CMD_DUMP, do_tlb, .request = TLBSAN_CMD_TLB_DUMP);

@@ -221,30 +221,30 @@ int tlbsan_nl_parse(struct nl_msg *msg, struct nlattr **tb)
 	return genlmsg_parse(nlmsg_hdr(msg), 0, tb, TLBSAN_ATTR_MAX, tlbsan_policy);
 }
 
-struct nl_msg *tlbsan_nl_pid_msg(struct tlbsan_nl *nl, int cmd, bool dump_all, int argc,
-				 char **argv, int *pid, int *ret)
+struct nl_msg *tlbsan_nl_pid_msg(struct tlbsan_nl *nl, int cmd, bool dump, int pid)
 {
-	struct nl_msg *msg;
+	struct nl_msg *msg = tlbsan_nl_msg(nl, cmd, dump);
 
-	*pid = 0;
-	*ret = EXIT_USAGE;
-	if (argc > 2)
-		return NULL;
-	if (argc == 2) {
-		*pid = tlbsan_parse_pid(argv[1]);
-		if (*pid < 0)
-			return NULL;
-	}
-	*ret = EXIT_OK;
-	if (!nl)
-		return NULL;
-	*ret = EXIT_FAIL;
-	msg = tlbsan_nl_msg(nl, cmd, dump_all && !*pid);
-	if (msg && *pid && nla_put_u32(msg, TLBSAN_ATTR_PID, *pid)) {
+	if (msg && pid && nla_put_u32(msg, TLBSAN_ATTR_PID, pid)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
 	return msg;
+}
+
+int tlbsan_nl_join_reports(struct tlbsan_nl *nl, tlbsan_reply_fn fn, void *arg,
+			   const char *what)
+{
+	int grp = genl_ctrl_resolve_grp(nl->sk, TLBSAN_FAMILY_NAME, TLBSAN_MCGRP_REPORTS);
+
+	if (grp < 0 || nl_socket_add_membership(nl->sk, grp)) {
+		fprintf(stderr, "tlbsan: %s: cannot join the '%s' group (needs CAP_NET_ADMIN)\n",
+			what, TLBSAN_MCGRP_REPORTS);
+		return -1;
+	}
+	nl_socket_disable_seq_check(nl->sk);
+	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, fn, arg);
+	return 0;
 }
 
 int tlbsan_parse_u64(const char *s, unsigned long long min, unsigned long long max,

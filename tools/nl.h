@@ -47,15 +47,16 @@ int tlbsan_nl_parse(struct nl_msg *msg, struct nlattr **tb);
 int tlbsan_parse_u64(const char *s, unsigned long long min, unsigned long long max,
 		     unsigned long long *v);
 
+/* A request for @cmd (NLM_F_DUMP when @dump) about @pid (none when 0). */
+struct nl_msg *tlbsan_nl_pid_msg(struct tlbsan_nl *nl, int cmd, bool dump, int pid);
+
 /*
- * A request for @cmd about an optional PID argument (argv[1]); a dump when
- * none is given and @dump_all.  *pid is 0 without one.  Returns NULL with
- * *ret set to EXIT_USAGE on a bad argument (usage printed by the caller
- * when *ret is EXIT_USAGE and nothing was printed), or when @nl is NULL
- * (argument check only) with *ret EXIT_OK.
+ * Join the reports multicast group and hand every message the kernel sends
+ * on @nl from then on to @fn (unsolicited: no sequence check).  0, or -1
+ * with the reason printed after @what.
  */
-struct nl_msg *tlbsan_nl_pid_msg(struct tlbsan_nl *nl, int cmd, bool dump_all, int argc,
-				 char **argv, int *pid, int *ret);
+int tlbsan_nl_join_reports(struct tlbsan_nl *nl, tlbsan_reply_fn fn, void *arg,
+			   const char *what);
 
 /* Parse a decimal pid (1..INT_MAX); prints the error and returns -1 if bad. */
 int tlbsan_parse_pid(const char *s);

@@ -8,17 +8,12 @@
  * default classes 1-5; --fail-on CLASS,... chooses), 2 on usage or setup
  * errors.
  */
-#include <getopt.h>
-#include <linux/netlink.h>
-#include <netlink/genl/ctrl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include "cmd.h"
 #include "names.h"
-
 #include "report.h"
 
 static void tally_add(struct tally *t, const char *key, unsigned long long n)
@@ -402,11 +397,6 @@ int report_summary(struct report_state *st)
 	return st->violations ? EXIT_FAIL : EXIT_OK;
 }
 
-unsigned int report_default_fail_mask(void)
-{
-	return TLBSAN_CLASS_VIOLATIONS;
-}
-
 int report_parse_fail_on(const char *arg, unsigned int *mask)
 {
 	char *list = strdup(arg), *tok, *save;
@@ -430,68 +420,34 @@ int report_parse_fail_on(const char *arg, unsigned int *mask)
 	return 0;
 }
 
-/* --json, --fail-on CLASS,..., --count N; then an optional PID. */
-static int parse_report(const struct tlbsan_command *cmd, int argc, char **argv,
-			struct report_opts *o, bool monitor)
-{
-	static const struct option lopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "count", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long long v;
-	int c;
+/* What monitor and report parsed: --json, --fail-on CLASS,..., --count N. */
+static struct report_opts ro = { .fail_mask = TLBSAN_CLASS_VIOLATIONS };
 
-	memset(o, 0, sizeof(*o));
-	o->fail_mask = report_default_fail_mask();
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'f':
-			if (report_parse_fail_on(optarg, &o->fail_mask))
-				return -1;
-			break;
-		case 'c':
-			if (!monitor || tlbsan_parse_u64(optarg, 1, 1000000000, &v)) {
-				fprintf(stderr, "tlbsan: invalid --count '%s'\n", optarg);
-				return -1;
-			}
-			o->count = (long)v;
-			break;
-		default:
-			tlbsan_usage(cmd);
-			return -1;
+static int report_parse(struct tlbsan_call *c, int opt, const char *arg)
+{
+	unsigned long long v;
+
+	(void)c;
+	if (opt == 'j') {
+		ro.json = true;
+	} else if (opt == 'f') {
+		if (report_parse_fail_on(arg, &ro.fail_mask))
+			return EXIT_USAGE;
+	} else if (opt == 'c') {
+		if (tlbsan_parse_u64(arg, 1, 1000000000, &v)) {
+			fprintf(stderr, "tlbsan: invalid --count '%s'\n", arg);
+			return EXIT_USAGE;
 		}
+		ro.count = (long)v;
 	}
-	if (argc - optind > 1 || (monitor && argc - optind))
-		return tlbsan_usage(cmd), -1;
-	if (argc - optind == 1) {
-		o->pid = tlbsan_parse_pid(argv[optind]);
-		if (o->pid < 0)
-			return -1;
-	}
-	return 0;
+	return EXIT_OK;
 }
 
-static int do_report(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_report(struct tlbsan_call *c)
 {
-	struct report_state st = { 0 };
-	struct report_opts o;
-	struct nl_msg *msg;
+	struct report_state st = { .o = &ro };
 
-	if (parse_report(&tlbsan_cmd_report, argc, argv, &o, false))
-		return EXIT_USAGE;
-	if (!nl)
-		return EXIT_OK;
-	st.o = &o;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_REPORT, true);
-	if (!msg || (o.pid && nla_put_u32(msg, TLBSAN_ATTR_PID, o.pid)))
-		return EXIT_FAIL;
-	if (tlbsan_nl_request(nl, msg, report_msg, &st, "report"))
+	if (tlbsan_send(c, report_msg, &st))
 		return EXIT_USAGE;
 	return report_summary(&st);
 }
@@ -504,34 +460,21 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static int do_monitor(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_monitor(struct tlbsan_call *c)
 {
-	struct report_state st = { 0 };
+	struct report_state st = { .o = &ro };
 	struct sigaction sa = { 0 };
-	struct report_opts o;
-	int grp, ret;
+	int ret;
 
-	if (parse_report(&tlbsan_cmd_monitor, argc, argv, &o, true))
+	if (tlbsan_nl_join_reports(c->nl, report_msg, &st, "monitor"))
 		return EXIT_USAGE;
-	if (!nl)
-		return EXIT_OK;
-	st.o = &o;
-	grp = genl_ctrl_resolve_grp(nl->sk, TLBSAN_FAMILY_NAME, TLBSAN_MCGRP_REPORTS);
-	if (grp < 0 || nl_socket_add_membership(nl->sk, grp)) {
-		fprintf(stderr, "tlbsan: monitor: cannot join the '%s' group (needs CAP_NET_ADMIN)\n",
-			TLBSAN_MCGRP_REPORTS);
-		return EXIT_USAGE;
-	}
-	/* Notifications are unsolicited: no sequence numbers to check. */
-	nl_socket_disable_seq_check(nl->sk);
-	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, report_msg, &st);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* A line others can wait for: from here on, no report is missed. */
 	fprintf(stderr, "tlbsan: monitoring\n");
-	while (!stop && (!o.count || (long)st.reports < o.count)) {
-		ret = nl_recvmsgs_default(nl->sk);
+	while (!stop && (!ro.count || (long)st.reports < ro.count)) {
+		ret = nl_recvmsgs_default(c->nl->sk);
 		if (ret < 0 && ret != -NLE_INTR && !stop) {
 			fprintf(stderr, "tlbsan: monitor: %s\n", nl_geterror(ret));
 			break;
@@ -556,18 +499,9 @@ static int sites_msg(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int do_sites(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_sites(struct tlbsan_call *c)
 {
-	struct nl_msg *msg;
-	int pid, ret;
-
-	/* Always a dump: a PID only filters it. */
-	msg = tlbsan_nl_pid_msg(nl, TLBSAN_CMD_SITES, true, argc, argv, &pid, &ret);
-	if (msg && pid)
-		nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_DUMP;
-	if (!msg)
-		return argc > 2 ? tlbsan_usage(&tlbsan_cmd_sites) : ret;
-	return tlbsan_nl_request(nl, msg, sites_msg, NULL, "sites") ? EXIT_FAIL : EXIT_OK;
+	return tlbsan_send(c, sites_msg, NULL);
 }
 
 static int coverage_msg(struct nl_msg *msg, void *arg)
@@ -583,39 +517,36 @@ static int coverage_msg(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int do_coverage(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_coverage(struct tlbsan_call *c)
 {
-	struct nl_msg *msg;
-
-	(void)argv;
-	if (argc != 1)
-		return tlbsan_usage(&tlbsan_cmd_coverage);
-	if (!nl)
-		return EXIT_OK;
-	msg = tlbsan_nl_msg(nl, TLBSAN_CMD_COVERAGE, true);
-	if (!msg)
-		return EXIT_FAIL;
-	return tlbsan_nl_request(nl, msg, coverage_msg, NULL, "coverage") ? EXIT_FAIL : EXIT_OK;
+	return tlbsan_send(c, coverage_msg, NULL);
 }
 
-const struct tlbsan_command tlbsan_cmd_coverage = {
-	"coverage", "",
-	"notifier call sites seen machine-wide (module loaded with coverage=1)",
-	do_coverage,
+static const struct option monitor_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "count", required_argument, NULL, 'c' },
+	{ NULL, 0, NULL, 0 },
 };
 
-const struct tlbsan_command tlbsan_cmd_monitor = {
-	"monitor", "[--json] [--fail-on CLASS,...] [--count N]",
+/* (report has no --count: it prints what is stored) */
+static const struct option report_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ NULL, 0, NULL, 0 },
+};
+
+TLBSAN_COMMAND("monitor", "[--json] [--fail-on CLASS,...] [--count N]",
 	"print reports as the checker finds them, until N or a signal; then a summary",
-	do_monitor,
-};
-const struct tlbsan_command tlbsan_cmd_report = {
-	"report", "[--json] [--fail-on CLASS,...] [PID]",
+	CMD_NL, do_monitor, .options = monitor_options, .parse = report_parse);
+TLBSAN_COMMAND("report", "[--json] [--fail-on CLASS,...] [PID]",
 	"print the reports stored for one context, or all, and a summary",
-	do_report,
-};
-const struct tlbsan_command tlbsan_cmd_sites = {
-	"sites", "[PID]",
+	CMD_NL | CMD_PID_OPT | CMD_DUMP, do_report, .request = TLBSAN_CMD_REPORT,
+	.options = report_options, .parse = report_parse);
+/* Always a dump: a PID only filters it. */
+TLBSAN_COMMAND("sites", "[PID]",
 	"secondary TLB calls per call site and event, with the redundant ones",
-	do_sites,
-};
+	CMD_NL | CMD_PID_OPT | CMD_DUMP, do_sites, .request = TLBSAN_CMD_SITES);
+TLBSAN_COMMAND("coverage", "",
+	"notifier call sites seen machine-wide (module loaded with coverage=1)",
+	CMD_NL | CMD_DUMP, do_coverage, .request = TLBSAN_CMD_COVERAGE);

@@ -18,7 +18,6 @@ struct report_opts {
 	bool json;
 	unsigned int fail_mask;		/* bit per class that fails the run */
 	long count;			/* monitor: stop after this many reports */
-	int pid;
 };
 
 #define MAX_SEEN 1024
@@ -37,7 +36,6 @@ struct report_state {
 int report_msg(struct nl_msg *msg, void *arg);
 /* Print the summary; EXIT_FAIL if a violation in fail_mask was seen. */
 int report_summary(struct report_state *st);
-unsigned int report_default_fail_mask(void);
 int report_parse_fail_on(const char *arg, unsigned int *mask);
 
 #endif

@@ -17,8 +17,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
-#include <netlink/genl/ctrl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -106,17 +104,10 @@ static void *monitor_thread(void *arg)
 static int open_monitor(struct run *r)
 {
 	struct timeval tv = { .tv_usec = 100000 };
-	int grp;
 
-	if (tlbsan_nl_open(&r->mon) != EXIT_OK)
+	if (tlbsan_nl_open(&r->mon) != EXIT_OK ||
+	    tlbsan_nl_join_reports(&r->mon, run_msg, r, "run"))
 		return -1;
-	grp = genl_ctrl_resolve_grp(r->mon.sk, TLBSAN_FAMILY_NAME, TLBSAN_MCGRP_REPORTS);
-	if (grp < 0 || nl_socket_add_membership(r->mon.sk, grp)) {
-		fprintf(stderr, "tlbsan: run: cannot join the '%s' group\n", TLBSAN_MCGRP_REPORTS);
-		return -1;
-	}
-	nl_socket_disable_seq_check(r->mon.sk);
-	nl_socket_modify_cb(r->mon.sk, NL_CB_VALID, NL_CB_CUSTOM, run_msg, r);
 	setsockopt(nl_socket_get_fd(r->mon.sk), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return 0;
 }
@@ -318,50 +309,44 @@ static int follow_tree(struct tlbsan_nl *nl, struct run *r, pid_t pid)
 	return 0;
 }
 
-static int parse_run(int argc, char **argv, struct run *r)
-{
-	static const struct option lopts[] = {
-		ATTACH_LONG_OPTIONS,
-		{ "json", no_argument, NULL, 'j' },
-		{ "fail-on", required_argument, NULL, 'f' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ NULL, 0, NULL, 0 },
-	};
-	unsigned long long v;
-	int c, ret;
+static struct run r;
+static pthread_t monitor;
 
-	attach_opts_init(&r->ao);
-	r->ro.fail_mask = report_default_fail_mask();
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", lopts, NULL)) != -1) {
-		ret = attach_opt(c, optarg, &r->ao);
-		if (ret < 0)
-			return -1;
-		if (!ret)
-			continue;
-		switch (c) {
-		case 'j':
-			r->ro.json = true;
-			break;
-		case 'f':
-			if (report_parse_fail_on(optarg, &r->ro.fail_mask))
-				return -1;
-			break;
-		case 'T':
-			if (tlbsan_parse_u64(optarg, 1, 86400, &v)) {
-				fprintf(stderr, "tlbsan: invalid --timeout '%s' (seconds)\n", optarg);
-				return -1;
-			}
-			r->timeout = (long)v;
-			break;
-		default:
-			return tlbsan_usage(&tlbsan_cmd_run), -1;
-		}
+/* What run's options and operands say; do_run() copies them into r. */
+static struct {
+	struct attach_opts ao;
+	struct report_opts ro;
+	long timeout;
+	char **argv;
+} args = { .ao = ATTACH_OPTS_INIT, .ro = { .fail_mask = TLBSAN_CLASS_VIOLATIONS } };
+
+static int run_parse(struct tlbsan_call *c, int opt, const char *arg)
+{
+	unsigned long long v;
+	int ret;
+
+	if (!opt) {
+		if (!c->argc)
+			return tlbsan_usage(c->cmd);
+		args.argv = c->argv;
+		return EXIT_OK;
 	}
-	if (optind >= argc)
-		return tlbsan_usage(&tlbsan_cmd_run), -1;
-	r->argv = argv + optind;
-	return 0;
+	ret = attach_opt(opt, arg, &args.ao);
+	if (ret <= 0)
+		return ret ? EXIT_USAGE : EXIT_OK;
+	if (opt == 'j') {
+		args.ro.json = true;
+	} else if (opt == 'f') {
+		if (report_parse_fail_on(arg, &args.ro.fail_mask))
+			return EXIT_USAGE;
+	} else if (opt == 'T') {
+		if (tlbsan_parse_u64(arg, 1, 86400, &v)) {
+			fprintf(stderr, "tlbsan: invalid --timeout '%s' (seconds)\n", arg);
+			return EXIT_USAGE;
+		}
+		args.timeout = (long)v;
+	}
+	return EXIT_OK;
 }
 
 /* Wait until every attached context said GONE, or ~30 s. */
@@ -387,9 +372,6 @@ static void wait_gone(struct run *r)
 		fprintf(stderr, "tlbsan: run: some contexts did not finish; reports may be missing\n");
 }
 
-static struct run r;
-static pthread_t monitor;
-
 /* Listening before the first attach: no report can be missed. */
 static int run_start(void)
 {
@@ -413,7 +395,6 @@ int follow_run(struct tlbsan_nl *nl, const struct attach_opts *o, const struct r
 {
 	struct sigaction sa = { .sa_handler = on_interrupt };
 
-	memset(&r, 0, sizeof(r));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	r.ao = *o;
@@ -438,17 +419,17 @@ int follow_run(struct tlbsan_nl *nl, const struct attach_opts *o, const struct r
 	return run_finish();
 }
 
-static int do_run(struct tlbsan_nl *nl, int argc, char **argv)
+static int do_run(struct tlbsan_call *c)
 {
+	struct tlbsan_nl *nl = c->nl;
 	struct sigaction sa = { 0 };
 	int st, status = 0, ret;
 	pid_t child;
 
-	memset(&r, 0, sizeof(r));
-	if (parse_run(argc, argv, &r))
-		return EXIT_USAGE;
-	if (!nl)
-		return EXIT_OK;
+	r.ao = args.ao;
+	r.ro = args.ro;
+	r.timeout = args.timeout;
+	r.argv = args.argv;
 	if (run_start())
 		return EXIT_USAGE;
 
@@ -497,9 +478,15 @@ static int do_run(struct tlbsan_nl *nl, int argc, char **argv)
 	return status;
 }
 
-const struct tlbsan_command tlbsan_cmd_run = {
-	"run",
+static const struct option run_options[] = {
+	ATTACH_LONG_OPTIONS,
+	{ "json", no_argument, NULL, 'j' },
+	{ "fail-on", required_argument, NULL, 'f' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ NULL, 0, NULL, 0 },
+};
+
+TLBSAN_COMMAND("run",
 	"[attach options] [--json] [--fail-on CLASS,...] [--timeout SEC] [--] CMD [ARGS...]",
 	"run CMD with every mm of its process tree attached; reports, then a summary",
-	do_run,
-};
+	CMD_NL | CMD_ARGS, do_run, .options = run_options, .parse = run_parse);

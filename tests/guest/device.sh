@@ -196,7 +196,28 @@ t_clone_vm_threads_share_context() {
 	mc_stop
 }
 
+# cli_usage - every command 'tlbsan --help' lists answers --help and -h
+# with its usage on stdout and exit 0; an unknown option is one line on
+# stderr and exit 2.
+cli_usage() {
+	expect_rc 0 tlbsan --help >/dev/null
+	sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' /tmp/out >/tmp/cmds
+	n=$(wc -l </tmp/cmds)
+	echo "tlbsan --help lists $n commands:" $(cat /tmp/cmds)
+	[ "$n" -ge 12 ] || fail "tlbsan --help lists $n commands"
+	while read -r c; do
+		for h in --help -h; do
+			expect_rc 0 tlbsan "$c" $h >/dev/null
+			grep -q "^usage: tlbsan $c" /tmp/out || fail "tlbsan $c $h: no usage on stdout"
+		done
+		expect_rc 2 tlbsan "$c" --no-such-option >/dev/null
+		[ "$(wc -l </tmp/err)" -eq 1 ] || fail "tlbsan $c --no-such-option: not one line"
+		expect_err "unrecognized option"
+	done </tmp/cmds
+}
+
 t_device_bad_inputs() {
+	cli_usage
 	mc_start
 	expect_rc 1 tlbsan attach --entries 100 "$MPID"
 	expect_err "power of two"
