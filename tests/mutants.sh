@@ -347,6 +347,7 @@ t_end=$(date +%s)
 built=$(grep -c . "$out/build-times" || true)
 kind=warm
 [ "$built" -eq 0 ] || kind=cold
+[ $judge_only -eq 0 ] || kind=judge-only
 [ $judge_only -eq 1 ] || echo "$((t_end - t_start))" >"$mcache/total-$kind"
 echo
 cat "$table"
