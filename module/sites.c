@@ -17,7 +17,7 @@ static const char *const tlbsan_machinery[] = {
 	"free_unref_folios", "__folio_batch_release", "release_pages", "free_pages_and_swap_cache",
 	"tlb_batch_pages_flush", "__tlb_batch_free_encoded_pages", "free_swap_cache",
 	"tlb_finish_mmu", "free_page_and_swap_cache", "folio_batch_move_lru", "lru_add_drain",
-	"__pagevec_", "pagevec_", "folio_batch_",
+	"__pagevec_", "pagevec_", "folio_batch_", "folio_add_lru", "lru_cache_add",
 };
 
 /*
