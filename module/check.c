@@ -80,7 +80,8 @@ static void report_blame(struct tlbsan_report *r, bool owed,
 	r->fault = owed ? TLBSAN_FAULT_KERNEL : TLBSAN_FAULT_DEVICE;
 	if (!owed)
 		return;
-	if (culprit && culprit->id != r->inv.id) {
+	/* An end whose start predates the attach has a placeholder record (id 0). */
+	if (culprit && culprit->id && culprit->id != r->inv.id) {
 		r->last = r->inv;
 		r->inv = *culprit;
 	}
