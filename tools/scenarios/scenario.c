@@ -1404,9 +1404,14 @@ static const struct scenario {
 	const char *opts;		/* extra attach options */
 	struct expect end_only, lazy, drop_ev, none;
 } scenarios[] = {
-	/* COW (case B): the device read A after the fork write-protected it. */
+	/*
+	 * COW (case B): the device read A after the fork write-protected it.
+	 * lazy is caught only when the COW comes within its deferral of the
+	 * fork's flush (which drops A's entry first otherwise): scheduling
+	 * decides, so any; cowkeep holds lazy to class 2 without that race.
+	 */
 	{ "litmus", litmus, "clear", "",
-	  { CAUGHT, C(2), C(2) }, { CAUGHT, C(1) | C(2), C(2) },
+	  { CAUGHT, C(2), C(2) }, { ANY, C(1) | C(2), 0 },
 	  { CAUGHT, C(1) | C(3), C(3) }, { CAUGHT, C(1) | C(2), C(2) } },
 	/* munmap frees after the bracket's end: end-only is enough. */
 	{ "reuse", reuse, "unmap", "",
