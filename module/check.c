@@ -10,7 +10,7 @@
  *  - every page freed on the machine (tracepoint mm_page_free), looked up
  *    lock-free in a counting hash of the pfns any device TLB caches, and
  *    only on a hit against the TLBs themselves.
- * Reports are folded by (class, call site) into a bounded per-device table
+ * Reports are folded by (class, call site, fault) into a bounded per-device table
  * under the TLB lock and delivered from a worker (report.c): nothing on an
  * mm path waits for the consumer.
  *

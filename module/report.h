@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Reports: folded by (class, call site) into a bounded table per device,
+ * Reports: folded by (class, site, fault) into a bounded table per device,
  * delivered from a worker to whoever registered for them (netlink), the
  * first violation of each class also to the kernel log.
  */
