@@ -41,8 +41,8 @@ tools: $(TOOLS)
 tools/tlbsan: $(wildcard tools/*.c tools/*.h) uapi/tlbsan.h
 	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) -lpthread
 
-tools/tlbsan-scenario: tools/scenarios/scenario.c tools/nl.c tools/nl.h uapi/tlbsan.h
-	$(CC) $(TOOL_CFLAGS) -o $@ $(filter %.c,$^) $(NL_LIBS) -lpthread
+tools/tlbsan-scenario: $(wildcard tools/scenarios/*.c tools/scenarios/*.h) tools/nl.c tools/nl.h uapi/tlbsan.h
+	$(CC) $(TOOL_CFLAGS) -I$(CURDIR)/tools/scenarios -o $@ $(filter %.c,$^) $(NL_LIBS) -lpthread
 
 tests/guest/%: tests/guest/%.c
 	$(CC) $(TOOL_CFLAGS) -o $@ $< -lpthread
