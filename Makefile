@@ -47,7 +47,7 @@ tools/tlbsan-scenario: $(wildcard tools/scenarios/*.c tools/scenarios/*.h) tools
 tests/guest/%: tests/guest/%.c
 	$(CC) $(TOOL_CFLAGS) -o $@ $< -lpthread
 
-$(UNIT): module/tlb.c module/oracle.c $(wildcard tests/unit/*.c tests/unit/*.h) $(filter-out module/conftest.h,$(wildcard module/*.h))
+$(UNIT): module/tlb.c module/oracle.c $(wildcard tests/unit/*.c tests/unit/*.h uapi/*.h) $(filter-out module/conftest.h,$(wildcard module/*.h))
 	$(CC) $(UNIT_CFLAGS) -o $@ $(filter %.c,$^)
 
 unit: $(UNIT)

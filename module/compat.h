@@ -80,11 +80,16 @@ static inline void tlbsan_extack_static(struct netlink_ext_ack *extack, const ch
 #define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
 #endif
 
-/* Reports carry pfns: only CAP_NET_ADMIN may listen, where the core can say so (6.6+). */
+/*
+ * Reports carry pfns and other processes' addresses: only a listener with
+ * CAP_NET_ADMIN and CAP_SYS_ADMIN may join the group.  The flags came in
+ * 6.7 and were backported to the 6.1 and 6.6 stable lines; a kernel without
+ * them could not keep the reports from unprivileged users.
+ */
 #ifdef GENL_MCAST_CAP_NET_ADMIN
-#define TLBSAN_MCGRP_ADMIN	.flags = GENL_MCAST_CAP_NET_ADMIN
+#define TLBSAN_MCGRP_ADMIN	.flags = GENL_MCAST_CAP_NET_ADMIN | GENL_MCAST_CAP_SYS_ADMIN
 #else
-#define TLBSAN_MCGRP_ADMIN
+#error "this kernel's generic netlink cannot restrict multicast listeners (GENL_MCAST_CAP_*)"
 #endif
 
 /* Attributes of a dump request. */

@@ -1,19 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The registry of device contexts (one per attached mm): attach, detach,
- * PASIDs and each context's lifetime (see tlbsan.h).
+ * PASIDs and each context's lifetime (see ctx.h).
  */
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include "compat.h"
-#include "tlbsan.h"
+#include "ctx.h"
 
 /* Protects tlbsan_ctxs, every ctx->node and tlbsan_exiting. */
 DEFINE_MUTEX(tlbsan_ctx_lock);
 LIST_HEAD(tlbsan_ctxs);
 bool tlbsan_exiting;
+
+/*
+ * Contexts allocated and not yet freed, whether listed or not: module exit
+ * waits for zero, so that a DETACH or ->release that took its context off
+ * the list before exit began still finds the workqueue and the module text
+ * there until its context is freed.
+ */
+static atomic_t tlbsan_live = ATOMIC_INIT(0);
 
 /* PASID-like context ids; the IDA has its own internal lock. */
 #define TLBSAN_PASID_MAX	((1U << 20) - 1)
@@ -25,7 +34,7 @@ struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm)
 
 	lockdep_assert_held(&tlbsan_ctx_lock);
 	list_for_each_entry(ctx, &tlbsan_ctxs, node)
-		if (ctx->mn_range.mm == mm)
+		if (ctx->mn.range.mm == mm)
 			return ctx;
 	return NULL;
 }
@@ -33,8 +42,8 @@ struct tlbsan_ctx *tlbsan_ctx_find(struct mm_struct *mm)
 /* Drop both registrations; the device must be stopped. */
 static void tlbsan_ctx_unregister(struct tlbsan_ctx *ctx)
 {
-	mmu_notifier_put(&ctx->mn_tlb);
-	mmu_notifier_put(&ctx->mn_range);
+	mmu_notifier_put(&ctx->mn.tlb);
+	mmu_notifier_put(&ctx->mn.range);
 }
 
 /* For a context that is off the list: stop its device, unregister. */
@@ -50,6 +59,13 @@ static void tlbsan_ctx_teardown_fn(struct work_struct *work)
 }
 
 static void tlbsan_ctx_free_fn(struct work_struct *work);
+
+static void tlbsan_ctx_gone(void)
+{
+	if (atomic_dec_and_test(&tlbsan_live))
+		wake_up_var(&tlbsan_live);
+}
+static const struct tlbsan_mn_owner tlbsan_ctx_mn_owner;
 
 /*
  * Attach a new context to @mm (which the caller holds with mmget()).
@@ -70,6 +86,7 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	ctx = kzalloc_obj(*ctx, GFP_KERNEL);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
+	atomic_inc(&tlbsan_live);
 	INIT_WORK(&ctx->teardown_work, tlbsan_ctx_teardown_fn);
 	INIT_WORK(&ctx->free_work, tlbsan_ctx_free_fn);
 	ret = tlbsan_dev_init(&ctx->dev, cfg, mm, &ctx->id);
@@ -81,8 +98,7 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	ctx->id.pasid = ret;
 	ctx->id.pid = task_tgid_nr(task);
 	get_task_comm(ctx->id.comm, task);
-	ctx->mn_range.ops = &tlbsan_range_ops;
-	ctx->mn_tlb.ops = &tlbsan_tlb_ops;
+	tlbsan_mn_init(&ctx->mn, &ctx->dev, &tlbsan_ctx_mn_owner);
 	atomic_set(&ctx->notifiers, 2);
 
 	/*
@@ -91,14 +107,14 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	 * tlbsan_ctx_lock (only ->release does, and exit_mmap calls it
 	 * without mmap_lock held).
 	 */
-	ret = mmu_notifier_register(&ctx->mn_range, mm);
+	ret = mmu_notifier_register(&ctx->mn.range, mm);
 	if (ret)
 		goto out_free_pasid;
-	ret = mmu_notifier_register(&ctx->mn_tlb, mm);
+	ret = mmu_notifier_register(&ctx->mn.tlb, mm);
 	if (ret) {
-		/* mn_tlb never existed; freeing mn_range frees the context. */
+		/* mn.tlb never existed; freeing mn.range frees the context. */
 		atomic_dec(&ctx->notifiers);
-		mmu_notifier_put(&ctx->mn_range);
+		mmu_notifier_put(&ctx->mn.range);
 		return ERR_PTR(ret);
 	}
 	ret = tlbsan_dev_start(&ctx->dev, ctx->id.pasid);
@@ -115,6 +131,7 @@ out_free_dev:
 	tlbsan_dev_free(&ctx->dev);
 out_free_ctx:
 	kfree(ctx);
+	tlbsan_ctx_gone();
 	return ERR_PTR(ret);
 }
 
@@ -141,14 +158,15 @@ int tlbsan_ctx_detach_mm(struct mm_struct *mm)
 }
 
 /*
- * Take @ctx off the list and tear it down from a worker, for ->release
- * (which may run where stopping the device threads could deadlock).
+ * ->release: take the context off the list and tear it down from a worker
+ * (->release may run where stopping the device threads could deadlock).
  * DETACH, ->release and module exit may race; whichever takes the context
- * off the list tears it down, the others find it gone.  @ctx stays valid
- * because the caller runs inside the notifier's SRCU section.
+ * off the list tears it down, the others find it gone.  The context stays
+ * valid because the caller runs inside the notifier's SRCU section.
  */
-void tlbsan_ctx_detach(struct tlbsan_ctx *ctx)
+static void tlbsan_ctx_mn_release(struct tlbsan_mn *mn)
 {
+	struct tlbsan_ctx *ctx = container_of(mn, struct tlbsan_ctx, mn);
 	bool put = false;
 
 	mutex_lock(&tlbsan_ctx_lock);
@@ -162,15 +180,22 @@ void tlbsan_ctx_detach(struct tlbsan_ctx *ctx)
 }
 
 /*
- * From ->free_notifier of either registration; the second frees @ctx, when
- * no callback of either can be running any more.
+ * From ->free_notifier of either registration; the second frees the
+ * context, when no callback of either can be running any more.
  */
-void tlbsan_ctx_put(struct tlbsan_ctx *ctx)
+static void tlbsan_ctx_mn_free(struct tlbsan_mn *mn)
 {
+	struct tlbsan_ctx *ctx = container_of(mn, struct tlbsan_ctx, mn);
+
 	/* SRCU callback context: leave the vmalloc'ed TLB to a worker. */
 	if (atomic_dec_and_test(&ctx->notifiers))
 		queue_work(tlbsan_wq, &ctx->free_work);
 }
+
+static const struct tlbsan_mn_owner tlbsan_ctx_mn_owner = {
+	.release	= tlbsan_ctx_mn_release,
+	.free		= tlbsan_ctx_mn_free,
+};
 
 static void tlbsan_ctx_free_fn(struct work_struct *work)
 {
@@ -181,6 +206,7 @@ static void tlbsan_ctx_free_fn(struct work_struct *work)
 	tlbsan_event_gone(&ctx->id);
 	ida_free(&tlbsan_pasids, ctx->id.pasid);
 	kfree(ctx);
+	tlbsan_ctx_gone();
 }
 
 /* Module exit: no new contexts from now on; tear down every remaining one. */
@@ -197,6 +223,15 @@ void tlbsan_ctx_detach_all(void)
 		mutex_lock(&tlbsan_ctx_lock);
 	}
 	mutex_unlock(&tlbsan_ctx_lock);
+}
+
+/*
+ * Module exit, after tlbsan_ctx_detach_all(): wait until every context is
+ * freed, including those a DETACH or ->release was still tearing down.
+ */
+void tlbsan_ctx_wait_all(void)
+{
+	wait_var_event(&tlbsan_live, !atomic_read(&tlbsan_live));
 }
 
 /* Module exit, once every context is freed. */

@@ -28,6 +28,7 @@
 #include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
 #include <linux/uaccess.h>
 #include "compat.h"
 #include "dev.h"
@@ -53,8 +54,8 @@ const char *tlbsan_dev_check_config(const struct tlbsan_dev_config *cfg)
 	why = tlbsan_tlb_check_geometry(cfg->entries, cfg->ways);
 	if (why)
 		return why;
-	if (cfg->threads < 1 || cfg->threads > 16)
-		return "device threads must be between 1 and 16";
+	if (cfg->threads < 1 || cfg->threads > TLBSAN_THREADS_MAX)
+		return "device threads must be between 1 and " __stringify(TLBSAN_THREADS_MAX);
 	if (cfg->pde_entries > 4096 || (cfg->pde_entries & (cfg->pde_entries - 1)))
 		return "PDE cache entries must be 0 or a power of two up to 4096";
 	return NULL;
@@ -309,6 +310,15 @@ static u32 dev_do_access(struct tlbsan_devthread *t, struct tlbsan_tlbe *e,
 		tlbsan_dev_inc(dev, TLBSAN_DEV_WRITES_SUPPRESSED);
 		return TLBSAN_ACCESS_SUPPRESSED;
 	}
+	/*
+	 * A store must not fault here (TLB lock, interrupts off).  The page is
+	 * mapped by the CPU and cannot be freed (above), so it cannot leave
+	 * the direct map between this probe and the store.
+	 */
+	if (copy_from_kernel_nofault(&v, kaddr, j->size)) {
+		tlbsan_dev_inc(dev, TLBSAN_DEV_ACCESS_FAULTS);
+		return TLBSAN_ACCESS_FAULT;
+	}
 	if (j->op == TLBSAN_OP_CAS) {
 		tlbsan_dev_inc(dev, TLBSAN_DEV_CAS);
 		if (j->size == 8)
@@ -335,45 +345,124 @@ static u32 dev_do_access(struct tlbsan_devthread *t, struct tlbsan_tlbe *e,
 	return TLBSAN_ACCESS_OK;
 }
 
+/* What a TLB miss saw under the lock, for the fill that follows its walk. */
+struct dev_miss {
+	u64 seq;		/* dev->inv_seq then: any invalidation since voids the fill */
+	u64 since;		/* first invalidation record the fill must be checked against */
+	unsigned long table;	/* PDE-cache hit: the PTE table to read, else 0 */
+	bool blocked;		/* SW: a bracket covering the page is open */
+};
+
 /*
- * Translate and access, with the target mm in use.  Returns the access
- * status; *need_pri when the walk found no usable translation.
+ * Under dev->lock: on a usable hit, access and return true with *status
+ * set; on a miss, record in @m what the fill will need and return false.
+ */
+static bool dev_lookup(struct tlbsan_devthread *t, struct tlbsan_job *j, bool write,
+		       struct dev_miss *m, u32 *status)
+{
+	struct tlbsan_dev *dev = t->dev;
+	struct tlbsan_tlbe *e;
+	struct tlbsan_pdee *pde;
+
+	lockdep_assert_held(&dev->lock);
+	e = tlbsan_tlb_lookup(&dev->tlb, j->va);
+	if (e && (!write || (e->perm & TLBSAN_PERM_WRITE))) {
+		tlbsan_dev_inc(dev, TLBSAN_DEV_HITS);
+		*status = dev_do_access(t, e, j);
+		return true;
+	}
+	m->seq = dev->inv_seq;
+	m->since = dev->check.inv_next_id;
+	m->blocked = dev_sw_blocks(dev, j->va & PAGE_MASK, PAGE_SIZE);
+	pde = tlbsan_pde_lookup(&dev->pde, j->va);
+	m->table = pde ? pde->table_pfn : 0;
+	return false;
+}
+
+/* IRQs off, no lock held: walk the CPU page tables for a miss. */
+static enum tlbsan_walk dev_walk(struct tlbsan_dev *dev, unsigned long va, bool write,
+				 unsigned long table, struct tlbsan_xlat *x)
+{
+	struct tlbsan_xlat live;
+	enum tlbsan_walk r;
+
+	tlbsan_dev_inc(dev, TLBSAN_DEV_MISSES);
+	r = tlbsan_walk(dev->mm, va, table, x);
+	if (table) {
+		tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_HITS);
+		if (tlbsan_walk(dev->mm, va, 0, &live) == TLBSAN_WALK_UNSTABLE ||
+		    live.table_pfn != table)
+			tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_STALE);
+	}
+	if (r == TLBSAN_WALK_OK && write && !(x->perm & TLBSAN_PERM_WRITE))
+		r = TLBSAN_WALK_NOPERM;
+	return r;
+}
+
+/*
+ * Under dev->lock: cache what the walk found and access through it; or,
+ * when an invalidation (or, under SW, a bracket) raced the walk, return
+ * false: the walk may have read entries the invalidation already dropped.
+ */
+static bool dev_fill_access(struct tlbsan_devthread *t, struct tlbsan_job *j,
+			    const struct dev_miss *m, const struct tlbsan_xlat *x, u32 *status)
+{
+	struct tlbsan_dev *dev = t->dev;
+	unsigned long bytes = 1UL << tlbsan_size_shift(x->size);
+	struct tlbsan_fill f;
+	struct tlbsan_tlbe *e;
+
+	lockdep_assert_held(&dev->lock);
+	if (dev->inv_seq != m->seq || dev_sw_blocks(dev, j->va & ~(bytes - 1), bytes)) {
+		tlbsan_dev_inc(dev, TLBSAN_DEV_FILL_RETRIES);
+		return false;
+	}
+	f.va = j->va;
+	f.pfn = x->pfn;
+	f.size = x->size;
+	f.perm = x->perm;
+	f.thread = t->idx;
+	f.fill_ns = ktime_get_ns();
+	f.fill_seq = ++dev->fill_seq;
+	e = tlbsan_tlb_fill(&dev->tlb, &f);
+	tlbsan_pfnwatch_track(e);
+	tlbsan_check_fill(&dev->check, e->va, tlbsan_tlbe_bytes(e), m->since, e);
+	tlbsan_dev_inc(dev, TLBSAN_DEV_FILLS);
+	if (x->table_pfn && !m->table) {
+		tlbsan_pde_fill(&dev->pde, j->va, x->table_pfn);
+		if (dev->pde.entries)
+			tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_FILLS);
+	}
+	*status = dev_do_access(t, e, j);
+	return true;
+}
+
+/*
+ * Translate and access, with the target mm in use: look up, walk on a
+ * miss with interrupts off (which keeps the walked tables allocated, see
+ * walk.c), then fill unless an invalidation raced the walk.  Returns the
+ * access status; *need_pri when the walk found no usable translation.
  */
 static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j, bool *need_pri)
 {
 	struct tlbsan_dev *dev = t->dev;
-	struct mm_struct *mm = dev->mm;
 	bool write = j->op != TLBSAN_OP_READ;
-	struct tlbsan_xlat x, live;
-	unsigned long flags, table;
-	struct tlbsan_fill f;
-	struct tlbsan_tlbe *e;
-	struct tlbsan_pdee *pde;
+	unsigned int tries = 0;
+	struct tlbsan_xlat x;
+	struct dev_miss m;
+	unsigned long flags;
 	enum tlbsan_walk r;
-	unsigned int tries;
-	bool blocked;
+	bool done;
 	u32 status;
-	u64 seq, since;
 
-	for (tries = 0; tries < TLBSAN_FILL_TRIES; ) {
+	while (tries < TLBSAN_FILL_TRIES) {
 		local_irq_save(flags);
 		spin_lock(&dev->lock);
-		e = tlbsan_tlb_lookup(&dev->tlb, j->va);
-		if (e && (!write || (e->perm & TLBSAN_PERM_WRITE))) {
-			tlbsan_dev_inc(dev, TLBSAN_DEV_HITS);
-			status = dev_do_access(t, e, j);
-			spin_unlock(&dev->lock);
-			local_irq_restore(flags);
-			return status;
-		}
-		seq = dev->inv_seq;
-		since = dev->check.inv_next_id;
-		blocked = dev_sw_blocks(dev, j->va & PAGE_MASK, PAGE_SIZE);
-		pde = tlbsan_pde_lookup(&dev->pde, j->va);
-		table = pde ? pde->table_pfn : 0;
+		done = dev_lookup(t, j, write, &m, &status);
 		spin_unlock(&dev->lock);
-
-		if (blocked) {
+		if (done)
+			goto out;
+		if (m.blocked) {
 			/* SW: wait for the bracket to end, as a KVM vCPU retries. */
 			local_irq_restore(flags);
 			if (READ_ONCE(dev->released) || kthread_should_stop())
@@ -382,16 +471,7 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 			continue;
 		}
 		tries++;
-		tlbsan_dev_inc(dev, TLBSAN_DEV_MISSES);
-		r = tlbsan_walk(mm, j->va, table, &x);
-		if (table) {
-			tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_HITS);
-			if (tlbsan_walk(mm, j->va, 0, &live) == TLBSAN_WALK_UNSTABLE ||
-			    live.table_pfn != table)
-				tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_STALE);
-		}
-		if (r == TLBSAN_WALK_OK && write && !(x.perm & TLBSAN_PERM_WRITE))
-			r = TLBSAN_WALK_NOPERM;
+		r = dev_walk(dev, j->va, write, m.table, &x);
 		j->walk = r;
 		if (r != TLBSAN_WALK_OK) {
 			local_irq_restore(flags);
@@ -401,40 +481,19 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 			*need_pri = true;
 			return TLBSAN_ACCESS_FAULT;
 		}
-
 		spin_lock(&dev->lock);
-		if (dev->inv_seq != seq ||
-		    dev_sw_blocks(dev, j->va & ~((1UL << tlbsan_size_shift(x.size)) - 1),
-				  1UL << tlbsan_size_shift(x.size))) {
-			tlbsan_dev_inc(dev, TLBSAN_DEV_FILL_RETRIES);
-			spin_unlock(&dev->lock);
-			local_irq_restore(flags);
-			continue;
-		}
-		f.va = j->va;
-		f.pfn = x.pfn;
-		f.size = x.size;
-		f.perm = x.perm;
-		f.thread = t->idx;
-		f.fill_ns = ktime_get_ns();
-		f.fill_seq = ++dev->fill_seq;
-		e = tlbsan_tlb_fill(&dev->tlb, &f);
-		tlbsan_pfnwatch_track(e);
-		tlbsan_check_fill(&dev->check, e->va, tlbsan_tlbe_bytes(e), since, e);
-		tlbsan_dev_inc(dev, TLBSAN_DEV_FILLS);
-		if (x.table_pfn && !table) {
-			tlbsan_pde_fill(&dev->pde, j->va, x.table_pfn);
-			if (dev->pde.entries)
-				tlbsan_dev_inc(dev, TLBSAN_DEV_PDE_FILLS);
-		}
-		status = dev_do_access(t, e, j);
+		done = dev_fill_access(t, j, &m, &x, &status);
 		spin_unlock(&dev->lock);
+		if (done)
+			goto out;
 		local_irq_restore(flags);
-		return status;
 	}
 	j->walk = TLBSAN_WALK_RETRY;
 	atomic64_inc(&dev->walk_fail[TLBSAN_WALK_RETRY]);
 	return TLBSAN_ACCESS_FAULT;
+out:
+	local_irq_restore(flags);
+	return status;
 }
 
 /* A page request (PRI), resolved by a worker through the kernel's fault path. */

@@ -3,7 +3,8 @@
 #include <linux/module.h>
 #include <linux/workqueue.h>
 #include "pfnwatch.h"
-#include "tlbsan.h"
+#include "ctx.h"
+#include "nl.h"
 
 static int __init tlbsan_init(void)
 {
@@ -33,15 +34,18 @@ static void __exit tlbsan_exit(void)
 	/* No new contexts after this. */
 	tlbsan_ctx_detach_all();
 
-	/* Teardowns queued by ->release, then their puts' free callbacks. */
-	flush_workqueue(tlbsan_wq);
 	/*
-	 * Wait for every ->free_notifier that mmu_notifier_put() queued, and
-	 * so for the SRCU readers (running callbacks) they wait on; they queue
-	 * the final frees, which destroy_workqueue() runs.
+	 * Every context is freed from tlbsan_wq once both its registrations'
+	 * ->free_notifier ran, whoever took it off the list: DETACH and
+	 * ->release teardowns already under way are waited for here too.
+	 * The final frees deliver their last reports: netlink is still up.
+	 */
+	tlbsan_ctx_wait_all();
+	/*
+	 * The SRCU callbacks that called ->free_notifier may still be returning
+	 * through module text: wait for every callback mmu_notifier_put() queued.
 	 */
 	mmu_notifier_synchronize();
-	/* The final frees deliver their last reports: netlink is still up. */
 	destroy_workqueue(tlbsan_wq);
 	tlbsan_genl_exit();
 	tlbsan_pfnwatch_exit();

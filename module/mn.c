@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mmu_notifier glue: one tlbsan_mn_<op> per callback the running kernel
- * offers, split over the two registrations of a context (see tlbsan.h).
+ * offers, split over the two registrations of a context (see mn.h).
  * Every callback counts, then lets the device's invalidation model act
  * (dev.c); none blocks or allocates, and the only lock they take is the
  * device's TLB lock (a spinlock never held across anything that can sleep
  * or invalidate), except ->release, which is always allowed to sleep.
+ * Lifetime is the owner's (struct tlbsan_mn_owner, ctx.c): mn.c calls it
+ * at ->release and ->free_notifier and knows nothing else of it.
  *
  * Range convention: mmu_notifier ranges are [start, end), end exclusive.
  * From 6.6 the secondary TLB callback may be called with 0..ULONG_MAX,
@@ -13,22 +15,22 @@
  */
 #include <linux/mmu_notifier.h>
 #include "compat.h"
+#include "mn.h"
 #include "sites.h"
-#include "tlbsan.h"
 
-static inline struct tlbsan_ctx *to_ctx(struct mmu_notifier *mn)
+static inline struct tlbsan_mn *to_mn(struct mmu_notifier *mn)
 {
-	return container_of(mn, struct tlbsan_ctx, mn_range);
+	return container_of(mn, struct tlbsan_mn, range);
 }
 
-static inline struct tlbsan_ctx *tlb_to_ctx(struct mmu_notifier *mn)
+static inline struct tlbsan_mn *tlb_to_mn(struct mmu_notifier *mn)
 {
-	return container_of(mn, struct tlbsan_ctx, mn_tlb);
+	return container_of(mn, struct tlbsan_mn, tlb);
 }
 
-static inline void tlbsan_count(struct tlbsan_ctx *ctx, enum tlbsan_cb cb)
+static inline void tlbsan_count(struct tlbsan_mn *t, enum tlbsan_cb cb)
 {
-	atomic64_inc(&ctx->cb[cb]);
+	atomic64_inc(&t->cb[cb]);
 }
 
 static enum tlbsan_event tlbsan_event_of(enum mmu_notifier_event event)
@@ -56,25 +58,24 @@ static enum tlbsan_event tlbsan_event_of(enum mmu_notifier_event event)
 
 /*
  * ->release: the mm is being torn down (exit_mmap), or the notifier is being
- * unregistered.  Sleeping is allowed here.  The context leaves the list and
- * its reference is put; the notifier core keeps the memory until an SRCU
+ * unregistered.  Sleeping is allowed here.  The device drops everything,
+ * then the owner detaches; the notifier core keeps the memory until an SRCU
  * grace period has passed, which covers the callback we are running in.
  */
 static void tlbsan_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
-	struct tlbsan_ctx *ctx = to_ctx(mn);
+	struct tlbsan_mn *t = to_mn(mn);
 
-	tlbsan_count(ctx, TLBSAN_CB_RELEASE);
-	WRITE_ONCE(ctx->released, true);
-	tlbsan_dev_release(&ctx->dev);
-	tlbsan_ctx_detach(ctx);
+	tlbsan_count(t, TLBSAN_CB_RELEASE);
+	tlbsan_dev_release(t->dev);
+	t->owner->release(t);
 }
 
 static TLBSAN_YOUNG_RET
 tlbsan_mn_clear_flush_young(struct mmu_notifier *mn, struct mm_struct *mm,
 			    unsigned long start, unsigned long end)
 {
-	tlbsan_count(to_ctx(mn), TLBSAN_CB_CLEAR_FLUSH_YOUNG);
+	tlbsan_count(to_mn(mn), TLBSAN_CB_CLEAR_FLUSH_YOUNG);
 	return 0;
 }
 
@@ -82,7 +83,7 @@ static TLBSAN_YOUNG_RET
 tlbsan_mn_clear_young(struct mmu_notifier *mn, struct mm_struct *mm,
 		      unsigned long start, unsigned long end)
 {
-	tlbsan_count(to_ctx(mn), TLBSAN_CB_CLEAR_YOUNG);
+	tlbsan_count(to_mn(mn), TLBSAN_CB_CLEAR_YOUNG);
 	return 0;
 }
 
@@ -90,7 +91,7 @@ static TLBSAN_YOUNG_RET
 tlbsan_mn_test_young(struct mmu_notifier *mn, struct mm_struct *mm,
 		     unsigned long address)
 {
-	tlbsan_count(to_ctx(mn), TLBSAN_CB_TEST_YOUNG);
+	tlbsan_count(to_mn(mn), TLBSAN_CB_TEST_YOUNG);
 	return 0;
 }
 
@@ -100,34 +101,34 @@ static void __maybe_unused tlbsan_mn_change_pte(struct mmu_notifier *mn,
 						unsigned long address,
 						pte_t pte)
 {
-	tlbsan_count(to_ctx(mn), TLBSAN_CB_CHANGE_PTE);
+	tlbsan_count(to_mn(mn), TLBSAN_CB_CHANGE_PTE);
 }
 
 /* May be called with !mmu_notifier_range_blockable(): must not sleep. */
 static int tlbsan_mn_invalidate_range_start(struct mmu_notifier *mn,
 					    const struct mmu_notifier_range *range)
 {
-	struct tlbsan_ctx *ctx = to_ctx(mn);
+	struct tlbsan_mn *t = to_mn(mn);
 	enum tlbsan_event event = tlbsan_event_of(range->event);
 
-	tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_START);
+	tlbsan_count(t, TLBSAN_CB_INVALIDATE_RANGE_START);
 	tlbsan_cov_note(TLBSAN_CB_INVALIDATE_RANGE_START);
 	if (!mmu_notifier_range_blockable(range))
-		tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_START_NONBLOCK);
-	atomic64_inc(&ctx->starts[event]);
-	tlbsan_dev_range_start(&ctx->dev, event, range->start, range->end);
+		tlbsan_count(t, TLBSAN_CB_INVALIDATE_RANGE_START_NONBLOCK);
+	atomic64_inc(&t->starts[event]);
+	tlbsan_dev_range_start(t->dev, event, range->start, range->end);
 	return 0;
 }
 
 static void tlbsan_mn_invalidate_range_end(struct mmu_notifier *mn,
 					   const struct mmu_notifier_range *range)
 {
-	struct tlbsan_ctx *ctx = to_ctx(mn);
+	struct tlbsan_mn *t = to_mn(mn);
 	enum tlbsan_event event = tlbsan_event_of(range->event);
 
-	tlbsan_count(ctx, TLBSAN_CB_INVALIDATE_RANGE_END);
-	atomic64_inc(&ctx->ends[event]);
-	tlbsan_dev_range_end(&ctx->dev, event, range->start, range->end);
+	tlbsan_count(t, TLBSAN_CB_INVALIDATE_RANGE_END);
+	atomic64_inc(&t->ends[event]);
+	tlbsan_dev_range_end(t->dev, event, range->start, range->end);
 }
 
 /*
@@ -138,25 +139,25 @@ static void tlbsan_mn_invalidate_range_end(struct mmu_notifier *mn,
 static void tlbsan_mn_secondary(struct mmu_notifier *mn, struct mm_struct *mm,
 				unsigned long start, unsigned long end)
 {
-	struct tlbsan_ctx *ctx = tlb_to_ctx(mn);
+	struct tlbsan_mn *t = tlb_to_mn(mn);
 
-	tlbsan_count(ctx, TLBSAN_CB_SECONDARY);
+	tlbsan_count(t, TLBSAN_CB_SECONDARY);
 	tlbsan_cov_note(TLBSAN_CB_SECONDARY);
-	tlbsan_dev_secondary(&ctx->dev, start, end);
+	tlbsan_dev_secondary(t->dev, start, end);
 }
 
 /* Called by the notifier core an SRCU grace period after mmu_notifier_put(). */
 static void tlbsan_mn_free_range(struct mmu_notifier *mn)
 {
-	tlbsan_ctx_put(to_ctx(mn));
+	to_mn(mn)->owner->free(to_mn(mn));
 }
 
 static void tlbsan_mn_free_tlb(struct mmu_notifier *mn)
 {
-	tlbsan_ctx_put(tlb_to_ctx(mn));
+	tlb_to_mn(mn)->owner->free(tlb_to_mn(mn));
 }
 
-const struct mmu_notifier_ops tlbsan_range_ops = {
+static const struct mmu_notifier_ops tlbsan_range_ops = {
 	.release		= tlbsan_mn_release,
 	.clear_flush_young	= tlbsan_mn_clear_flush_young,
 	.clear_young		= tlbsan_mn_clear_young,
@@ -167,10 +168,19 @@ const struct mmu_notifier_ops tlbsan_range_ops = {
 	.free_notifier		= tlbsan_mn_free_range,
 };
 
-const struct mmu_notifier_ops tlbsan_tlb_ops = {
+static const struct mmu_notifier_ops tlbsan_tlb_ops = {
 	.TLBSAN_MN_SECONDARY_OP	= tlbsan_mn_secondary,
 	.free_notifier		= tlbsan_mn_free_tlb,
 };
+
+void tlbsan_mn_init(struct tlbsan_mn *mn, struct tlbsan_dev *dev,
+		    const struct tlbsan_mn_owner *owner)
+{
+	mn->dev = dev;
+	mn->owner = owner;
+	mn->range.ops = &tlbsan_range_ops;
+	mn->tlb.ops = &tlbsan_tlb_ops;
+}
 
 /* Whether the running kernel has the callback that @cb counts. */
 bool tlbsan_cb_offered(enum tlbsan_cb cb)

@@ -22,6 +22,8 @@
  *    walk reports UNSTABLE so the caller retries, as gup_fast does.
  *  - Presence is the hardware's view (_PAGE_PRESENT), not pte_present(),
  *    which also counts PROT_NONE and PMDs being split as present.
+ *  - The device reaches memory through the kernel's direct map, so a leaf
+ *    whose first page is not in it (memfd_secret) is refused: NODIRECT.
  * The walk takes no reference on anything: the device holds translations,
  * never pages.  Races with invalidation are the caller's to resolve with
  * its fill sequence (see dev.c).
@@ -43,32 +45,92 @@ static u8 perm_of(bool write, bool dirty)
 	return TLBSAN_PERM_READ | (write && dirty ? TLBSAN_PERM_WRITE : 0);
 }
 
+/* A leaf at any level: the translation the device may cache. */
+static enum tlbsan_walk walk_leaf(struct tlbsan_xlat *x, unsigned long pfn, u64 raw,
+				  enum tlbsan_size size, bool write, bool dirty)
+{
+	u8 probe;
+
+	if (!pfn_valid(pfn))
+		return TLBSAN_WALK_SPECIAL;
+	/*
+	 * Memory taken out of the direct map (memfd_secret) is refused, as
+	 * GUP refuses it: the device would reach it through the direct map.
+	 */
+	if (copy_from_kernel_nofault(&probe, pfn_to_kaddr(pfn), 1))
+		return TLBSAN_WALK_NODIRECT;
+	x->pfn = pfn;
+	x->raw = raw;
+	x->size = size;
+	x->perm = perm_of(write, dirty);
+	x->cpu_write = write;
+	return TLBSAN_WALK_OK;
+}
+
 static enum tlbsan_walk walk_pte(pte_t pte, struct tlbsan_xlat *x)
 {
-	unsigned long pfn;
-
 	if (pte_none(pte))
 		return TLBSAN_WALK_NONE;
 	if (!(pte_flags(pte) & _PAGE_PRESENT))
 		return pte_protnone(pte) ? TLBSAN_WALK_PROTNONE : tlbsan_pte_nonpresent_kind(pte);
-	pfn = pte_pfn(pte);
-	if (!pfn_valid(pfn))
-		return TLBSAN_WALK_SPECIAL;
-	x->pfn = pfn;
-	x->raw = pte_val(pte);
-	x->size = TLBSAN_SIZE_4K;
-	x->perm = perm_of(pte_write(pte), pte_dirty(pte));
-	x->cpu_write = pte_write(pte);
-	return TLBSAN_WALK_OK;
+	return walk_leaf(x, pte_pfn(pte), pte_val(pte), TLBSAN_SIZE_4K,
+			 pte_write(pte), pte_dirty(pte));
+}
+
+/* The PUD entry covering @va, read once; NULL when an upper level is empty. */
+static pud_t *walk_to_pud(struct mm_struct *mm, unsigned long va, pud_t *pud)
+{
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp;
+
+	pgdp = pgd_offset(mm, va);
+	pgd = READ_ONCE(*pgdp);
+	if (pgd_none(pgd))
+		return NULL;
+	p4dp = p4d_offset_lockless(pgdp, pgd, va);
+	p4d = READ_ONCE(*p4dp);
+	if (p4d_none(p4d) || !(p4d_flags(p4d) & _PAGE_PRESENT))
+		return NULL;
+	pudp = pud_offset_lockless(p4dp, p4d, va);
+	*pud = READ_ONCE(*pudp);
+	return pudp;
+}
+
+/* From a present, non-leaf PUD down to the leaf. */
+static enum tlbsan_walk walk_pmd(pud_t *pudp, pud_t pud, unsigned long va,
+				 struct tlbsan_xlat *x)
+{
+	pmd_t *pmdp, pmd;
+	pte_t pte;
+
+	pmdp = pmd_offset_lockless(pudp, pud, va);
+	pmd = READ_ONCE(*pmdp);
+	if (pmd_none(pmd))
+		return TLBSAN_WALK_NONE;
+	if (!(pmd_flags(pmd) & _PAGE_PRESENT)) {
+		if (pmd_flags(pmd) & _PAGE_PROTNONE)
+			return TLBSAN_WALK_PROTNONE;
+		/* Invalidated for a split or collapse (PSE kept), or migrating. */
+		return (pmd_flags(pmd) & _PAGE_PSE) ? TLBSAN_WALK_UNSTABLE :
+						      TLBSAN_WALK_MIGRATION;
+	}
+	if (pmd_flags(pmd) & _PAGE_PSE)
+		return walk_leaf(x, pmd_pfn(pmd), pmd_val(pmd), TLBSAN_SIZE_2M,
+				 pmd_write(pmd), pmd_dirty(pmd));
+
+	x->table_pfn = pmd_pfn(pmd);
+	pte = READ_ONCE(*((pte_t *)pfn_to_kaddr(x->table_pfn) + pte_index(va)));
+	/* The table we read from must still be the PMD's (see above). */
+	if (pmd_val(READ_ONCE(*pmdp)) != pmd_val(pmd))
+		return TLBSAN_WALK_UNSTABLE;
+	return walk_pte(pte, x);
 }
 
 enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 			     unsigned long pde_table_pfn, struct tlbsan_xlat *x)
 {
-	pgd_t *pgdp, pgd;
-	p4d_t *p4dp, p4d;
 	pud_t *pudp, pud;
-	pmd_t *pmdp, pmd;
 	pte_t pte;
 
 	lockdep_assert_irqs_disabled();
@@ -83,58 +145,14 @@ enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 		return walk_pte(pte, x);
 	}
 
-	pgdp = pgd_offset(mm, va);
-	pgd = READ_ONCE(*pgdp);
-	if (pgd_none(pgd))
-		return TLBSAN_WALK_NONE;
-	p4dp = p4d_offset_lockless(pgdp, pgd, va);
-	p4d = READ_ONCE(*p4dp);
-	if (p4d_none(p4d) || !(p4d_flags(p4d) & _PAGE_PRESENT))
-		return TLBSAN_WALK_NONE;
-	pudp = pud_offset_lockless(p4dp, p4d, va);
-	pud = READ_ONCE(*pudp);
-	if (pud_none(pud))
+	pudp = walk_to_pud(mm, va, &pud);
+	if (!pudp || pud_none(pud))
 		return TLBSAN_WALK_NONE;
 	if (!(pud_flags(pud) & _PAGE_PRESENT))
 		return (pud_flags(pud) & _PAGE_PROTNONE) ? TLBSAN_WALK_PROTNONE :
 							   TLBSAN_WALK_UNSTABLE;
-	if (pud_flags(pud) & _PAGE_PSE) {
-		if (!pfn_valid(pud_pfn(pud)))
-			return TLBSAN_WALK_SPECIAL;
-		x->pfn = pud_pfn(pud);
-		x->raw = pud_val(pud);
-		x->size = TLBSAN_SIZE_1G;
-		x->perm = perm_of(pud_write(pud), pud_dirty(pud));
-		x->cpu_write = pud_write(pud);
-		return TLBSAN_WALK_OK;
-	}
-
-	pmdp = pmd_offset_lockless(pudp, pud, va);
-	pmd = READ_ONCE(*pmdp);
-	if (pmd_none(pmd))
-		return TLBSAN_WALK_NONE;
-	if (!(pmd_flags(pmd) & _PAGE_PRESENT)) {
-		if (pmd_flags(pmd) & _PAGE_PROTNONE)
-			return TLBSAN_WALK_PROTNONE;
-		/* Invalidated for a split or collapse (PSE kept), or migrating. */
-		return (pmd_flags(pmd) & _PAGE_PSE) ? TLBSAN_WALK_UNSTABLE :
-						      TLBSAN_WALK_MIGRATION;
-	}
-	if (pmd_flags(pmd) & _PAGE_PSE) {
-		if (!pfn_valid(pmd_pfn(pmd)))
-			return TLBSAN_WALK_SPECIAL;
-		x->pfn = pmd_pfn(pmd);
-		x->raw = pmd_val(pmd);
-		x->size = TLBSAN_SIZE_2M;
-		x->perm = perm_of(pmd_write(pmd), pmd_dirty(pmd));
-		x->cpu_write = pmd_write(pmd);
-		return TLBSAN_WALK_OK;
-	}
-
-	x->table_pfn = pmd_pfn(pmd);
-	pte = READ_ONCE(*((pte_t *)pfn_to_kaddr(x->table_pfn) + pte_index(va)));
-	/* The table we read from must still be the PMD's (see above). */
-	if (pmd_val(READ_ONCE(*pmdp)) != pmd_val(pmd))
-		return TLBSAN_WALK_UNSTABLE;
-	return walk_pte(pte, x);
+	if (pud_flags(pud) & _PAGE_PSE)
+		return walk_leaf(x, pud_pfn(pud), pud_val(pud), TLBSAN_SIZE_1G,
+				 pud_write(pud), pud_dirty(pud));
+	return walk_pmd(pudp, pud, va, x);
 }

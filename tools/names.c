@@ -66,6 +66,7 @@ const char *const tlbsan_walk_names[__TLBSAN_WALK_MAX] = {
 	[TLBSAN_WALK_SPECIAL]	= "special",
 	[TLBSAN_WALK_UNSTABLE]	= "unstable",
 	[TLBSAN_WALK_RETRY]	= "retry",
+	[TLBSAN_WALK_NODIRECT]	= "not-in-direct-map",
 };
 
 const char *const tlbsan_dev_stat_names[__TLBSAN_DEV_MAX] = {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "tlbsan.h"
+#include "tlbsan_policy.h"
 #include "nl.h"
 
 #ifndef SOL_NETLINK
@@ -163,58 +164,10 @@ int tlbsan_nl_request_quiet(struct tlbsan_nl *nl, struct nl_msg *msg,
 	return req.err;
 }
 
-static struct nla_policy tlbsan_policy[TLBSAN_ATTR_MAX + 1] = {
-	[TLBSAN_ATTR_PID]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_PASID]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_COMM]	= { .type = NLA_STRING },
-	[TLBSAN_ATTR_CALLBACKS]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_STARTS]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_ENDS]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_RELEASED]	= { .type = NLA_FLAG },
-	[TLBSAN_ATTR_MODEL]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_MODEL_ARG]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_TLB_ENTRIES] = { .type = NLA_U32 },
-	[TLBSAN_ATTR_TLB_WAYS]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_THREADS]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_PATTERN]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_PRI]	= { .type = NLA_U8 },
-	[TLBSAN_ATTR_PDE_ENTRIES] = { .type = NLA_U32 },
-	[TLBSAN_ATTR_VA]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_VALUE]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_THREAD]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_STATUS]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_PFN]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_PAGE_SHIFT] = { .type = NLA_U32 },
-	[TLBSAN_ATTR_PERM]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_WALK]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_DEV]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_WALK_FAILS] = { .type = NLA_NESTED },
-	[TLBSAN_ATTR_HIST_START] = { .type = NLA_NESTED },
-	[TLBSAN_ATTR_HIST_SECONDARY] = { .type = NLA_NESTED },
-	[TLBSAN_ATTR_TLBE]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_PDE]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_CLASS]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_COUNT]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_OLD_PFN]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_NEW_PFN]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_PTE]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_AT_NS]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_FILL_NS]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_INV]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_STACK]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_SITE]	= { .type = NLA_STRING },
-	[TLBSAN_ATTR_DETAIL]	= { .type = NLA_STRING },
-	[TLBSAN_ATTR_DROPPED]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_CLASSES]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_CALLS]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_REDUNDANT]	= { .type = NLA_U64 },
-	[TLBSAN_ATTR_FAULT]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_NOTICED]	= { .type = NLA_STRING },
-	[TLBSAN_ATTR_LAST_INV]	= { .type = NLA_NESTED },
-	[TLBSAN_ATTR_OP]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_CB]	= { .type = NLA_U32 },
-	[TLBSAN_ATTR_EVENT]	= { .type = NLA_U32 },
-};
+/* Replies are parsed by type alone: the module decides what it accepts. */
+#define TLBSAN_POL(t, c, lo, hi)	{ .type = NLA_##t }
+
+static struct nla_policy tlbsan_policy[TLBSAN_ATTR_MAX + 1] = TLBSAN_POLICY;
 
 int tlbsan_nl_parse(struct nl_msg *msg, struct nlattr **tb)
 {

@@ -5,13 +5,17 @@
  * Conventions: every enum reserves 0 (UNSPEC) so that an uninitialised
  * field is never a valid value; attributes are marked (in) when userspace
  * sends them and (out) when only the kernel does.  Numbers are stable:
- * new values are only ever appended.
+ * new values are only ever appended.  Each attribute's type and what the
+ * module accepts in it are in uapi/tlbsan_policy.h.
  */
 #ifndef _UAPI_LINUX_TLBSAN_H
 #define _UAPI_LINUX_TLBSAN_H
 
 #define TLBSAN_FAMILY_NAME	"tlbsan"
 #define TLBSAN_FAMILY_VERSION	1
+
+/* Device threads per context (ATTACH THREADS: 1 to this; THREAD below it). */
+#define TLBSAN_THREADS_MAX	16
 
 enum tlbsan_cmd {
 	TLBSAN_CMD_UNSPEC,
@@ -298,6 +302,7 @@ enum tlbsan_walk {
 	TLBSAN_WALK_SPECIAL,		/* present, but no normal memory behind it */
 	TLBSAN_WALK_UNSTABLE,		/* an upper level changed under the walk */
 	TLBSAN_WALK_RETRY,		/* an invalidation raced the fill too often */
+	TLBSAN_WALK_NODIRECT,		/* present, but not in the direct map (memfd_secret) */
 
 	__TLBSAN_WALK_MAX,
 };

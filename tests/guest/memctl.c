@@ -15,6 +15,12 @@
  *   fork | reap        -> "PID" of a child sharing memory COW | "ok" once it is gone
  *   ksm ADDR LEN                            -> "ok" (MADV_MERGEABLE)
  *   exit
+ * Region kinds also include "secret": memfd_secret(2) memory, which is
+ * not in the kernel's direct map.
+ *
+ * memctl caps CAP[,CAP...] -- PROGRAM ARGS: run PROGRAM as root with only
+ * those capabilities (net_admin, sys_admin, sys_ptrace) in its bounding
+ * set, so that it keeps only them across exec.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -22,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,6 +87,19 @@ static void do_map(const char *name, unsigned long pages, const char *kind)
 			return;
 		}
 		len = 1UL << 30;
+	} else if (kind && !strcmp(kind, "secret")) {
+		int fd = syscall(SYS_memfd_secret, 0);
+
+		if (fd < 0 || ftruncate(fd, len)) {
+			printf("err memfd_secret\n");
+			return;
+		}
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+		if (p == MAP_FAILED) {
+			printf("err mmap\n");
+			return;
+		}
 	} else if (kind && !strcmp(kind, "thp")) {
 		raw = mmap(NULL, len + (2UL << 20), PROT_READ | PROT_WRITE, flags, -1, 0);
 		if (raw == MAP_FAILED) {
@@ -101,7 +121,66 @@ static void do_map(const char *name, unsigned long pages, const char *kind)
 	printf("%s %p huge=%lu\n", name, (void *)p, smaps_huge_kb((unsigned long)p));
 }
 
-int main(void)
+static int cap_number(const char *name, size_t n)
+{
+	static const struct { const char *name; int nr; } caps[] = {
+		{ "net_admin", 12 }, { "sys_ptrace", 19 }, { "sys_admin", 21 },
+	};
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if (strlen(caps[i].name) == n && !strncmp(caps[i].name, name, n))
+			return caps[i].nr;
+	return -1;
+}
+
+/* memctl caps LIST -- PROGRAM ARGS */
+static int run_with_caps(char *list, char **argv)
+{
+	unsigned long long keep = 0;
+	char *p = list;
+	int cap, last = 40;
+	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "r");
+
+	if (f) {
+		if (fscanf(f, "%d", &last) != 1)
+			last = 40;
+		fclose(f);
+	}
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		cap = cap_number(p, n);
+		if (cap < 0) {
+			fprintf(stderr, "memctl: unknown capability '%.*s'\n", (int)n, p);
+			return 2;
+		}
+		keep |= 1ULL << cap;
+		p += n + (p[n] == ',');
+	}
+	for (cap = 0; cap <= last; cap++)
+		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) {
+			perror("memctl: PR_CAPBSET_DROP");
+			return 2;
+		}
+	execvp(argv[0], argv);
+	perror("memctl: exec");
+	return 2;
+}
+
+static int main_loop(void);
+
+int main(int argc, char **argv)
+{
+	if (argc >= 5 && !strcmp(argv[1], "caps") && !strcmp(argv[3], "--"))
+		return run_with_caps(argv[2], argv + 4);
+	if (argc != 1) {
+		fprintf(stderr, "usage: memctl | memctl caps CAP[,CAP...] -- PROGRAM ARGS\n");
+		return 2;
+	}
+	return main_loop();
+}
+
+static int main_loop(void)
 {
 	char line[256], a[64], b[64], c[64], d[64];
 	static int pipefd[2];

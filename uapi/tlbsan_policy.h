@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * The tlbsan attribute policy, written once for the module and the tools.
+ *
+ * One TLBSAN_POL(TYPE, CHECK, MIN, MAX) per attribute of enum tlbsan_attr
+ * (uapi/tlbsan.h) except UNSPEC and PAD.  TYPE is its wire type (an NLA_*
+ * suffix the kernel and libnl both know); CHECK what the module accepts
+ * from userspace:
+ *   NONE       any value of TYPE
+ *   MIN, MAX   at least MIN / at most MAX
+ *   RANGE      MIN to MAX
+ *   OUT        nothing: the kernel sends it, requests carrying it are refused
+ * Whoever expands TLBSAN_POLICY defines TLBSAN_POL first: the module builds
+ * its nla_policy from all four, the tools parse replies by TYPE alone.  An
+ * attribute missing here has type 0 (NLA_UNSPEC), which the module refuses
+ * and a unit test (tests/unit/test_policy.c) catches.
+ */
+#ifndef _UAPI_LINUX_TLBSAN_POLICY_H
+#define _UAPI_LINUX_TLBSAN_POLICY_H
+
+#include "tlbsan.h"
+
+#define TLBSAN_POLICY {									\
+	[TLBSAN_ATTR_PID]		= TLBSAN_POL(U32, MIN, 1, 0),			\
+	[TLBSAN_ATTR_PASID]		= TLBSAN_POL(U32, OUT, 0, 0),			\
+	[TLBSAN_ATTR_COMM]		= TLBSAN_POL(STRING, OUT, 0, 0),		\
+	[TLBSAN_ATTR_CALLBACKS]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_STARTS]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_ENDS]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_RELEASED]		= TLBSAN_POL(FLAG, OUT, 0, 0),			\
+	[TLBSAN_ATTR_MODEL]		= TLBSAN_POL(U32, RANGE, 1, TLBSAN_MODEL_MAX),	\
+	[TLBSAN_ATTR_MODEL_ARG]		= TLBSAN_POL(U32, NONE, 0, 0),			\
+	[TLBSAN_ATTR_TLB_ENTRIES]	= TLBSAN_POL(U32, MIN, 1, 0),			\
+	[TLBSAN_ATTR_TLB_WAYS]		= TLBSAN_POL(U32, MIN, 1, 0),			\
+	[TLBSAN_ATTR_THREADS]		= TLBSAN_POL(U32, RANGE, 1, TLBSAN_THREADS_MAX),	\
+	[TLBSAN_ATTR_PATTERN]		= TLBSAN_POL(U32, RANGE, 1, TLBSAN_PATTERN_MAX),	\
+	[TLBSAN_ATTR_PRI]		= TLBSAN_POL(U8, MAX, 0, 1),			\
+	[TLBSAN_ATTR_PDE_ENTRIES]	= TLBSAN_POL(U32, NONE, 0, 0),			\
+	[TLBSAN_ATTR_OP]		= TLBSAN_POL(U32, RANGE, 1, TLBSAN_OP_MAX),	\
+	[TLBSAN_ATTR_VA]		= TLBSAN_POL(U64, NONE, 0, 0),			\
+	[TLBSAN_ATTR_SIZE]		= TLBSAN_POL(U32, NONE, 0, 0),			\
+	[TLBSAN_ATTR_LEN]		= TLBSAN_POL(U64, MIN, 1, 0),			\
+	[TLBSAN_ATTR_VALUE]		= TLBSAN_POL(U64, NONE, 0, 0),			\
+	[TLBSAN_ATTR_EXPECT]		= TLBSAN_POL(U64, NONE, 0, 0),			\
+	[TLBSAN_ATTR_THREAD]		= TLBSAN_POL(U32, MAX, 0, TLBSAN_THREADS_MAX - 1),	\
+	[TLBSAN_ATTR_STATUS]		= TLBSAN_POL(U32, OUT, 0, 0),			\
+	[TLBSAN_ATTR_PFN]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_PAGE_SHIFT]	= TLBSAN_POL(U32, OUT, 0, 0),			\
+	[TLBSAN_ATTR_PERM]		= TLBSAN_POL(U32, OUT, 0, 0),			\
+	[TLBSAN_ATTR_WALK]		= TLBSAN_POL(U32, OUT, 0, 0),			\
+	[TLBSAN_ATTR_DEV]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_WALK_FAILS]	= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_HIST_START]	= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_HIST_SECONDARY]	= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_TLBE]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_PDE]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_FILL_NS]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_FILL_SEQ]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_TABLE_PFN]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_CLASS]		= TLBSAN_POL(U32, OUT, 0, 0),			\
+	[TLBSAN_ATTR_COUNT]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_OLD_PFN]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_NEW_PFN]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_PTE]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_AT_NS]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_INV]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_CB]		= TLBSAN_POL(U32, OUT, 0, 0),			\
+	[TLBSAN_ATTR_EVENT]		= TLBSAN_POL(U32, OUT, 0, 0),			\
+	[TLBSAN_ATTR_START]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_END]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_START_NS]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_END_NS]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_STACK]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_FRAME]		= TLBSAN_POL(STRING, OUT, 0, 0),		\
+	[TLBSAN_ATTR_SITE]		= TLBSAN_POL(STRING, OUT, 0, 0),		\
+	[TLBSAN_ATTR_DETAIL]		= TLBSAN_POL(STRING, OUT, 0, 0),		\
+	[TLBSAN_ATTR_DROPPED]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_CLASSES]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+	[TLBSAN_ATTR_CALLS]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_REDUNDANT]		= TLBSAN_POL(U64, OUT, 0, 0),			\
+	[TLBSAN_ATTR_FAULT]		= TLBSAN_POL(U32, OUT, 0, 0),			\
+	[TLBSAN_ATTR_NOTICED]		= TLBSAN_POL(STRING, OUT, 0, 0),		\
+	[TLBSAN_ATTR_LAST_INV]		= TLBSAN_POL(NESTED, OUT, 0, 0),		\
+}
+
+#endif /* _UAPI_LINUX_TLBSAN_POLICY_H */
