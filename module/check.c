@@ -23,6 +23,8 @@
  */
 #include <linux/mm.h>
 #include <linux/mm_inline.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
 #include <linux/stacktrace.h>
 #include <linux/uaccess.h>
 #include "check.h"
@@ -136,12 +138,20 @@ static bool pages_equal(unsigned long a, unsigned long b)
 	return true;
 }
 
-static void cpu_view(struct tlbsan_checker *ck, unsigned long va, struct tlbsan_cpu_view *c,
-		     u64 *pte)
+/* The CPU's view of @va; *next, if asked, is where the CPU's leaf ends. */
+static void cpu_view_next(struct tlbsan_checker *ck, unsigned long va, struct tlbsan_cpu_view *c,
+			  u64 *pte, unsigned long *next)
 {
 	struct tlbsan_xlat x;
 
 	c->walk = tlbsan_walk(ck->mm, va, 0, &x);
+	if (next) {
+		/* Nothing at the PMD level or above: no 4 KiB leaf in its 2 MiB. */
+		unsigned long span = c->walk == TLBSAN_WALK_OK ? 1UL << tlbsan_size_shift(x.size) :
+				     x.table_pfn ? PAGE_SIZE : PMD_SIZE;
+
+		*next = ALIGN_DOWN(va, span) + span;
+	}
 	c->pfn = c->walk == TLBSAN_WALK_OK ? tlbsan_xlat_pfn(&x, va) : 0;
 	c->writable = c->walk == TLBSAN_WALK_OK && x.cpu_write;
 	/*
@@ -153,6 +163,12 @@ static void cpu_view(struct tlbsan_checker *ck, unsigned long va, struct tlbsan_
 	smp_rmb();
 	c->flush_pending = mm_tlb_flush_pending(ck->mm);
 	*pte = c->walk == TLBSAN_WALK_OK ? x.raw : 0;
+}
+
+static void cpu_view(struct tlbsan_checker *ck, unsigned long va, struct tlbsan_cpu_view *c,
+		     u64 *pte)
+{
+	cpu_view_next(ck, va, c, pte, NULL);
 }
 
 static void dev_view(const struct tlbsan_checker *ck, const struct tlbsan_tlbe *e,
@@ -193,28 +209,44 @@ struct end_arg {
 	bool checked;			/* ... which already checked this bracket */
 };
 
+/*
+ * CPU leaves of one cached entry looked at per end: a huge entry the CPU
+ * now maps with smaller leaves (split, then part repointed) is checked
+ * leaf by leaf over the bracket's range, up to this many; past it the rest
+ * goes unchecked (a missed report, never a false one).
+ */
+#define TLBSAN_END_LEAVES	512
+
 static void end_fn(struct tlbsan_tlbe *e, void *arg)
 {
 	struct end_arg *a = arg;
 	struct tlbsan_checker *ck = a->ck;
+	unsigned long va, last, next;
 	struct tlbsan_cpu_view c;
 	struct tlbsan_dev_view d;
 	struct tlbsan_report r;
-	/* The entry's first 4 KiB the bracket covers (a huge entry may start before it). */
-	unsigned long va = clamp(a->rec->start, e->va, e->va + tlbsan_tlbe_bytes(e) - PAGE_SIZE);
-	bool same = false, owed;
-	u32 cls;
+	bool same, owed;
+	unsigned int n;
+	u32 cls = 0;
 	u64 pte;
 
 	if (!a->late && (e->chk & TLBSAN_CHK_STARTED))
 		e->chk |= TLBSAN_CHK_ENDED;
 	if (a->checked)
 		return;
-	cpu_view(ck, va, &c, &pte);
-	dev_view(ck, e, va, &d);
-	if (tlbsan_replaced(&d, &c) && !c.writable)
-		same = pages_equal(d.pfn, c.pfn);
-	cls = tlbsan_oracle_end(&d, &c, same, &owed);
+	/* From the entry's first 4 KiB the bracket covers (a huge entry may start before it). */
+	va = clamp(a->rec->start, e->va, e->va + tlbsan_tlbe_bytes(e) - PAGE_SIZE) & PAGE_MASK;
+	last = min(a->rec->end, e->va + tlbsan_tlbe_bytes(e));
+	for (n = 0; n < TLBSAN_END_LEAVES && va < last; n++, va = next) {
+		cpu_view_next(ck, va, &c, &pte, &next);
+		dev_view(ck, e, va, &d);
+		same = false;
+		if (tlbsan_replaced(&d, &c) && !c.writable)
+			same = pages_equal(d.pfn, c.pfn);
+		cls = tlbsan_oracle_end(&d, &c, same, &owed);
+		if (cls)
+			break;
+	}
 	if (!cls)
 		return;
 	report_init(ck, &r, cls, e, va);
@@ -255,8 +287,10 @@ static void open_bracket(struct tlbsan_checker *ck, const struct tlbsan_inv_rec 
 {
 	struct tlbsan_open *o;
 
-	if (ck->nr_open == TLBSAN_OPEN_MAX) {
+	if (ck->nr_open == ck->open_max) {
+		/* Sticky: the untracked bracket's end cannot be told from others. */
 		ck->open_overflow = true;
+		atomic64_inc(&ck->stat[TLBSAN_DEV_BRACKETS_UNTRACKED]);
 		return;
 	}
 	o = &ck->open[ck->nr_open++];
@@ -298,7 +332,7 @@ static bool secondary_redundant(struct tlbsan_checker *ck, struct tlbsan_inv_rec
 	return redundant;
 }
 
-/* Count a secondary call per (site, event); the table's overflow is not counted per site. */
+/* Count a secondary call per (site, event); one the table has no room for is counted apart. */
 static void count_site(struct tlbsan_checker *ck, const struct tlbsan_inv_rec *rec,
 		       unsigned long site, bool redundant)
 {
@@ -309,8 +343,10 @@ static void count_site(struct tlbsan_checker *ck, const struct tlbsan_inv_rec *r
 		if (ck->sites[i].ip == site && ck->sites[i].event == rec->event)
 			break;
 	if (i == ck->nr_sites) {
-		if (i == TLBSAN_SITES)
+		if (i == TLBSAN_SITES) {
+			atomic64_inc(&ck->stat[TLBSAN_DEV_SITES_UNTRACKED]);
 			return;
+		}
 		ck->sites[i].ip = site;
 		ck->sites[i].event = rec->event;
 		ck->nr_sites++;
@@ -590,7 +626,19 @@ static void check_freed(struct tlbsan_pfnwatch *w, unsigned long pfn, unsigned l
 	spin_unlock_irqrestore(ck->lock, flags);
 }
 
-void tlbsan_check_init(struct tlbsan_checker *ck, const struct tlbsan_checker_setup *s)
+/*
+ * Brackets in progress tracked per context.  A task has at most a couple
+ * of brackets open on one mm at a time, and those in a bracket at once are
+ * mostly the CPUs' current tasks; blockable brackets may sleep, so this is
+ * no hard bound: a bracket beyond it goes untracked, which makes fills
+ * unknown (never a report) and is counted in STATS.
+ */
+static unsigned int open_brackets;
+module_param(open_brackets, uint, 0444);
+MODULE_PARM_DESC(open_brackets,
+		 "brackets in progress tracked per context (0: 4 per possible CPU, at least 16)");
+
+int tlbsan_check_init(struct tlbsan_checker *ck, const struct tlbsan_checker_setup *s)
 {
 	ck->lock = s->lock;
 	ck->tlb = s->tlb;
@@ -602,6 +650,17 @@ void tlbsan_check_init(struct tlbsan_checker *ck, const struct tlbsan_checker_se
 	INIT_LIST_HEAD(&ck->watch.node);
 	tlbsan_reports_init(&ck->reports, s->lock, s->who, s->wq,
 			    &s->stat[TLBSAN_DEV_REPORTS_DROPPED]);
+	/* Last: on failure the checker is still safe to free. */
+	ck->open_max = open_brackets ?: max(16U, 4 * num_possible_cpus());
+	ck->open = kcalloc(ck->open_max, sizeof(*ck->open), GFP_KERNEL);
+	return ck->open ? 0 : -ENOMEM;
+}
+
+/* After the device's notifiers are gone. */
+void tlbsan_check_free(struct tlbsan_checker *ck)
+{
+	kfree(ck->open);
+	ck->open = NULL;
 }
 
 void tlbsan_check_watch(struct tlbsan_checker *ck)

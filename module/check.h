@@ -14,7 +14,6 @@
 #include "tlb.h"
 
 #define TLBSAN_INV_RING		32	/* recent notifier calls, for reports */
-#define TLBSAN_OPEN_MAX		16	/* brackets in progress we track */
 #define TLBSAN_SITES		32	/* secondary-call sites counted */
 
 /* A bracket in progress (delivered start without its end yet). */
@@ -55,9 +54,10 @@ struct tlbsan_checker {
 	u64 fills;			/* fills seen, for the redundancy check */
 	u64 inv_next_id;
 	struct tlbsan_inv_rec inv_ring[TLBSAN_INV_RING];
-	struct tlbsan_open open[TLBSAN_OPEN_MAX];
+	struct tlbsan_open *open;	/* open_max slots, constant pointer */
+	unsigned int open_max;		/* constant */
 	unsigned int nr_open;
-	bool open_overflow;
+	bool open_overflow;		/* a bracket went untracked: fills are unknown */
 	struct tlbsan_site sites[TLBSAN_SITES];
 	unsigned int nr_sites;
 	struct tlbsan_reports reports;	/* its own locking, see report.h */
@@ -77,7 +77,8 @@ struct tlbsan_checker_setup {
 	struct workqueue_struct *wq;
 };
 
-void tlbsan_check_init(struct tlbsan_checker *ck, const struct tlbsan_checker_setup *s);
+int tlbsan_check_init(struct tlbsan_checker *ck, const struct tlbsan_checker_setup *s);
+void tlbsan_check_free(struct tlbsan_checker *ck);
 /* On and off the page-free watch; process context. */
 void tlbsan_check_watch(struct tlbsan_checker *ck);
 void tlbsan_check_unwatch(struct tlbsan_checker *ck);

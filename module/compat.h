@@ -80,6 +80,13 @@ static inline void tlbsan_extack_static(struct netlink_ext_ack *extack, const ch
 #define kzalloc_obj(P, gfp)	kzalloc(sizeof(P), gfp)
 #endif
 
+/* Where a hugetlb page is freed, into its pool or not (pfnwatch.c). */
+#if TLBSAN_HAVE_FREE_HUGE_FOLIO
+#define TLBSAN_HUGE_FREE_FN	"free_huge_folio"
+#else
+#define TLBSAN_HUGE_FREE_FN	"free_huge_page"
+#endif
+
 /*
  * Reports carry pfns and other processes' addresses: only a listener with
  * CAP_NET_ADMIN and CAP_SYS_ADMIN may join the group.  The flags came in

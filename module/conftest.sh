@@ -80,6 +80,15 @@ probe GENL_DUMPIT_INFO_ATTRS member <<'C'
 int tlbsan_probe = offsetof(struct genl_dumpit_info, attrs);
 C
 
+# The hugetlb free that puts a page back in its pool (without reaching the
+# page allocator) is free_huge_folio() on 6.12 and later, free_huge_page()
+# on 6.1.
+probe FREE_HUGE_FOLIO type <<'C'
+#include <linux/hugetlb.h>
+_Static_assert(__builtin_types_compatible_p(typeof(&free_huge_folio),
+	void (*)(struct folio *)), "free_huge_folio");
+C
+
 objs=""
 for p in $probes; do
 	objs="$objs ${p%%:*}.o"

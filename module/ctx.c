@@ -59,13 +59,13 @@ static void tlbsan_ctx_teardown_fn(struct work_struct *work)
 }
 
 static void tlbsan_ctx_free_fn(struct work_struct *work);
+static const struct tlbsan_mn_owner tlbsan_ctx_mn_owner;
 
 static void tlbsan_ctx_gone(void)
 {
 	if (atomic_dec_and_test(&tlbsan_live))
 		wake_up_var(&tlbsan_live);
 }
-static const struct tlbsan_mn_owner tlbsan_ctx_mn_owner;
 
 /*
  * Attach a new context to @mm (which the caller holds with mmget()).

@@ -74,6 +74,7 @@ int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg,
 		.lock = &dev->lock, .tlb = &dev->tlb, .mm = mm, .model = cfg->model,
 		.released = &dev->released, .stat = dev->stat, .who = who, .wq = tlbsan_wq,
 	};
+	int ret;
 
 	dev->cfg = *cfg;
 	dev->mm = mm;
@@ -81,12 +82,12 @@ int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg,
 	spin_lock_init(&dev->job_lock);
 	init_waitqueue_head(&dev->wq);
 	INIT_DELAYED_WORK(&dev->lazy_work, tlbsan_lazy_fn);
-	tlbsan_check_init(&dev->check, &cs);
+	ret = tlbsan_check_init(&dev->check, &cs);
 	dev->tlb_mem = kvcalloc(cfg->entries, sizeof(*dev->tlb_mem), GFP_KERNEL);
 	if (cfg->pde_entries)
 		dev->pde_mem = kvcalloc(cfg->pde_entries, sizeof(*dev->pde_mem), GFP_KERNEL);
 	dev->threads = kcalloc(cfg->threads, sizeof(*dev->threads), GFP_KERNEL);
-	if (!dev->tlb_mem || (cfg->pde_entries && !dev->pde_mem) || !dev->threads) {
+	if (ret || !dev->tlb_mem || (cfg->pde_entries && !dev->pde_mem) || !dev->threads) {
 		tlbsan_dev_free(dev);
 		return -ENOMEM;
 	}
@@ -114,6 +115,7 @@ void tlbsan_dev_free(struct tlbsan_dev *dev)
 		tlbsan_tlb_flush_all(&dev->tlb);
 		spin_unlock_irqrestore(&dev->lock, flags);
 	}
+	tlbsan_check_free(&dev->check);
 	kvfree(dev->tlb_mem);
 	kvfree(dev->pde_mem);
 	kfree(dev->threads);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The page-free watch (see pfnwatch.h). */
 #include <linux/hash.h>
+#include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/rculist.h>
 #include <linux/spinlock.h>
 #include <linux/stacktrace.h>
 #include <linux/tracepoint.h>
+#include "compat.h"
 #include "pfnwatch.h"
 
 #define GRANULE_BITS	16
@@ -92,6 +94,27 @@ static void tlbsan_page_free(void *data, struct page *page, unsigned int order)
 	}
 }
 
+/*
+ * A hugetlb page whose last reference goes: it may go back to its pool,
+ * never reaching the page allocator's free and its tracepoint, and be
+ * handed to another process from there.  Same check as any other free.
+ * The first argument is the page (6.1) or its folio: the same pointer.
+ */
+static int tlbsan_huge_free(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct page *page = (struct page *)regs_get_kernel_argument(regs, 0);
+
+	tlbsan_page_free(NULL, page, compound_order(page));
+	return 0;
+}
+
+static struct kprobe tlbsan_kp_huge_free = {
+	.symbol_name	= TLBSAN_HUGE_FREE_FN,
+	.pre_handler	= tlbsan_huge_free,
+};
+
+static bool tlbsan_huge_watched;
+
 static struct tracepoint *tlbsan_tp_page_free;
 
 static void find_tp(struct tracepoint *tp, void *priv)
@@ -102,16 +125,28 @@ static void find_tp(struct tracepoint *tp, void *priv)
 
 int tlbsan_pfnwatch_init(void)
 {
+	int ret;
+
 	for_each_kernel_tracepoint(find_tp, NULL);
 	if (!tlbsan_tp_page_free) {
 		pr_err("tlbsan: no mm_page_free tracepoint: use-after-free detection impossible\n");
 		return -ENOENT;
 	}
-	return tracepoint_probe_register(tlbsan_tp_page_free, tlbsan_page_free, NULL);
+	ret = tracepoint_probe_register(tlbsan_tp_page_free, tlbsan_page_free, NULL);
+	if (ret)
+		return ret;
+	ret = register_kprobe(&tlbsan_kp_huge_free);
+	if (ret)
+		pr_warn("tlbsan: cannot probe %s (%d): frees into a hugetlb pool go unchecked\n",
+			TLBSAN_HUGE_FREE_FN, ret);
+	tlbsan_huge_watched = !ret;
+	return 0;
 }
 
 void tlbsan_pfnwatch_exit(void)
 {
+	if (tlbsan_huge_watched)
+		unregister_kprobe(&tlbsan_kp_huge_free);
 	tracepoint_probe_unregister(tlbsan_tp_page_free, tlbsan_page_free, NULL);
 	tracepoint_synchronize_unregister();
 }

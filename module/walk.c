@@ -45,9 +45,14 @@ static u8 perm_of(bool write, bool dirty)
 	return TLBSAN_PERM_READ | (write && dirty ? TLBSAN_PERM_WRITE : 0);
 }
 
-/* A leaf at any level: the translation the device may cache. */
+/*
+ * A leaf at any level: the translation the device may cache.  @rw is the
+ * hardware's write bit, which an IOMMU honours: from 6.6 pte_write() is
+ * also true of shadow-stack entries (RW clear, Dirty set), which no device
+ * may write.  @write is pte_write(), what the CPU's mm code calls writable.
+ */
 static enum tlbsan_walk walk_leaf(struct tlbsan_xlat *x, unsigned long pfn, u64 raw,
-				  enum tlbsan_size size, bool write, bool dirty)
+				  enum tlbsan_size size, bool rw, bool write, bool dirty)
 {
 	u8 probe;
 
@@ -62,7 +67,7 @@ static enum tlbsan_walk walk_leaf(struct tlbsan_xlat *x, unsigned long pfn, u64 
 	x->pfn = pfn;
 	x->raw = raw;
 	x->size = size;
-	x->perm = perm_of(write, dirty);
+	x->perm = perm_of(rw, dirty);
 	x->cpu_write = write;
 	return TLBSAN_WALK_OK;
 }
@@ -74,7 +79,7 @@ static enum tlbsan_walk walk_pte(pte_t pte, struct tlbsan_xlat *x)
 	if (!(pte_flags(pte) & _PAGE_PRESENT))
 		return pte_protnone(pte) ? TLBSAN_WALK_PROTNONE : tlbsan_pte_nonpresent_kind(pte);
 	return walk_leaf(x, pte_pfn(pte), pte_val(pte), TLBSAN_SIZE_4K,
-			 pte_write(pte), pte_dirty(pte));
+			 pte_flags(pte) & _PAGE_RW, pte_write(pte), pte_dirty(pte));
 }
 
 /* The PUD entry covering @va, read once; NULL when an upper level is empty. */
@@ -117,7 +122,7 @@ static enum tlbsan_walk walk_pmd(pud_t *pudp, pud_t pud, unsigned long va,
 	}
 	if (pmd_flags(pmd) & _PAGE_PSE)
 		return walk_leaf(x, pmd_pfn(pmd), pmd_val(pmd), TLBSAN_SIZE_2M,
-				 pmd_write(pmd), pmd_dirty(pmd));
+				 pmd_flags(pmd) & _PAGE_RW, pmd_write(pmd), pmd_dirty(pmd));
 
 	x->table_pfn = pmd_pfn(pmd);
 	pte = READ_ONCE(*((pte_t *)pfn_to_kaddr(x->table_pfn) + pte_index(va)));
@@ -148,11 +153,12 @@ enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 	pudp = walk_to_pud(mm, va, &pud);
 	if (!pudp || pud_none(pud))
 		return TLBSAN_WALK_NONE;
+	/* Not present and not none: a 1 GiB migration or hwpoison entry. */
 	if (!(pud_flags(pud) & _PAGE_PRESENT))
 		return (pud_flags(pud) & _PAGE_PROTNONE) ? TLBSAN_WALK_PROTNONE :
-							   TLBSAN_WALK_UNSTABLE;
+							   TLBSAN_WALK_MIGRATION;
 	if (pud_flags(pud) & _PAGE_PSE)
 		return walk_leaf(x, pud_pfn(pud), pud_val(pud), TLBSAN_SIZE_1G,
-				 pud_write(pud), pud_dirty(pud));
+				 pud_flags(pud) & _PAGE_RW, pud_write(pud), pud_dirty(pud));
 	return walk_pmd(pudp, pud, va, x);
 }

@@ -95,6 +95,8 @@ const char *const tlbsan_dev_stat_names[__TLBSAN_DEV_MAX] = {
 	[TLBSAN_DEV_POISONED]		= "poisoned",
 	[TLBSAN_DEV_REPORTS_DROPPED]	= "reports_dropped",
 	[TLBSAN_DEV_AFTER_RELEASE]	= "calls_after_release",
+	[TLBSAN_DEV_BRACKETS_UNTRACKED]	= "brackets_untracked",
+	[TLBSAN_DEV_SITES_UNTRACKED]	= "site_calls_untracked",
 };
 
 const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = TLBSAN_CLASS_NAMES;

@@ -337,6 +337,8 @@ enum tlbsan_dev_stat {
 	TLBSAN_DEV_POISONED,		/* entries dropped because their page was freed */
 	TLBSAN_DEV_REPORTS_DROPPED,	/* reports lost to a full report buffer */
 	TLBSAN_DEV_AFTER_RELEASE,	/* notifier calls in flight past ->release */
+	TLBSAN_DEV_BRACKETS_UNTRACKED,	/* brackets beyond the table: checks went unknown */
+	TLBSAN_DEV_SITES_UNTRACKED,	/* secondary calls from sites beyond the table */
 
 	__TLBSAN_DEV_MAX,
 };

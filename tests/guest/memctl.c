@@ -16,7 +16,8 @@
  *   ksm ADDR LEN                            -> "ok" (MADV_MERGEABLE)
  *   exit
  * Region kinds also include "secret": memfd_secret(2) memory, which is
- * not in the kernel's direct map.
+ * not in the kernel's direct map; and "hugetlb2m": one 2 MiB hugetlb page
+ * (from the pool: set nr_hugepages first).
  *
  * memctl caps CAP[,CAP...] -- PROGRAM ARGS: run PROGRAM as root with only
  * those capabilities (net_admin, sys_admin, sys_ptrace) in its bounding
@@ -87,6 +88,13 @@ static void do_map(const char *name, unsigned long pages, const char *kind)
 			return;
 		}
 		len = 1UL << 30;
+	} else if (kind && !strcmp(kind, "hugetlb2m")) {
+		p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE, flags | MAP_HUGETLB, -1, 0);
+		if (p == MAP_FAILED) {
+			printf("err hugetlb2m\n");
+			return;
+		}
+		len = 2UL << 20;
 	} else if (kind && !strcmp(kind, "secret")) {
 		int fd = syscall(SYS_memfd_secret, 0);
 
