@@ -623,22 +623,26 @@ static void dev_sample(struct tlbsan_devthread *t)
 	dev_run_access(t, &j, false);
 }
 
-/* One pass over this thread's streams: one access per stream.  */
+/*
+ * One pass over this thread's streams: one access per stream, taking the
+ * first and moving it to the tail, so a pass is linear in the streams.
+ */
 static bool dev_run_streams(struct tlbsan_devthread *t)
 {
 	struct tlbsan_dev *dev = t->dev;
 	struct tlbsan_stream *s;
 	struct tlbsan_job j;
-	unsigned int i, k;
+	unsigned int i, n;
 	bool any = false;
 
-	for (i = 0; ; i++) {
+	spin_lock(&dev->job_lock);
+	n = t->nr_streams;
+	spin_unlock(&dev->job_lock);
+	for (i = 0; i < n; i++) {
 		memset(&j, 0, sizeof(j));
-		k = 0;
 		spin_lock(&dev->job_lock);
-		list_for_each_entry(s, &t->streams, node) {
-			if (k++ != i)
-				continue;
+		s = list_first_entry_or_null(&t->streams, struct tlbsan_stream, node);
+		if (s) {
 			j.op = s->op;
 			j.size = 8;
 			j.va = s->va + s->cursor;
@@ -646,14 +650,16 @@ static bool dev_run_streams(struct tlbsan_devthread *t)
 			s->cursor += PAGE_SIZE;
 			if (s->cursor >= s->len)
 				s->cursor = 0;
-			break;
+			list_move_tail(&s->node, &t->streams);
 		}
 		spin_unlock(&dev->job_lock);
-		if (!j.op)
-			return any;
+		if (!s)
+			break;
 		any = true;
 		dev_run_access(t, &j, dev->cfg.pri);
+		cond_resched();
 	}
+	return any;
 }
 
 static struct tlbsan_job *dev_pop_job(struct tlbsan_devthread *t)
@@ -766,6 +772,7 @@ void tlbsan_dev_stop(struct tlbsan_dev *dev)
 			list_del(&s->node);
 			kfree(s);
 		}
+		t->nr_streams = 0;
 	}
 	cancel_delayed_work_sync(&dev->lazy_work);
 }
@@ -792,6 +799,11 @@ int tlbsan_dev_add_stream(struct tlbsan_dev *dev, unsigned int thread,
 		spin_unlock(&dev->job_lock);
 		return -ESHUTDOWN;
 	}
+	if (dev->threads[thread].nr_streams == TLBSAN_STREAMS_MAX) {
+		spin_unlock(&dev->job_lock);
+		return -ENOSPC;
+	}
+	dev->threads[thread].nr_streams++;
 	list_add_tail(&stream->node, &dev->threads[thread].streams);
 	spin_unlock(&dev->job_lock);
 	wake_up(&dev->wq);
@@ -805,8 +817,10 @@ void tlbsan_dev_clear_streams(struct tlbsan_dev *dev)
 	unsigned int i;
 
 	spin_lock(&dev->job_lock);
-	for (i = 0; i < dev->cfg.threads; i++)
+	for (i = 0; i < dev->cfg.threads; i++) {
 		list_splice_init(&dev->threads[i].streams, &gone);
+		dev->threads[i].nr_streams = 0;
+	}
 	spin_unlock(&dev->job_lock);
 	list_for_each_entry_safe(s, tmp, &gone, node)
 		kfree(s);

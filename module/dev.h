@@ -60,7 +60,11 @@ struct tlbsan_devthread {
 	u32 rnd;
 	struct list_head jobs;		/* under dev->job_lock */
 	struct list_head streams;	/* under dev->job_lock */
+	unsigned int nr_streams;	/* under dev->job_lock */
 };
+
+/* Access streams per device thread (BUF_ADD beyond it: -ENOSPC). */
+#define TLBSAN_STREAMS_MAX	64
 
 #define TLBSAN_LAZY_SLOTS	8
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ACCESS, BUF_ADD, BUF_CLEAR and TLB_DUMP: what the device does and holds. */
 #include <linux/slab.h>
+#include <linux/stringify.h>
 #include "compat.h"
 #include "nl.h"
 
@@ -176,7 +177,11 @@ int tlbsan_cmd_buf_add(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&tlbsan_ctx_lock);
 	if (!ret)
 		return 0;
-	GENL_SET_ERR_MSG(info, "the device is shutting down");
+	if (ret == -ENOSPC)
+		GENL_SET_ERR_MSG(info, "the device thread has "
+				 __stringify(TLBSAN_STREAMS_MAX) " access streams already");
+	else
+		GENL_SET_ERR_MSG(info, "the device is shutting down");
 out_free:
 	kfree(stream);
 	return ret;
