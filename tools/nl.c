@@ -191,7 +191,7 @@ int tlbsan_nl_join_reports(struct tlbsan_nl *nl, tlbsan_reply_fn fn, void *arg,
 	int grp = genl_ctrl_resolve_grp(nl->sk, TLBSAN_FAMILY_NAME, TLBSAN_MCGRP_REPORTS);
 
 	if (grp < 0 || nl_socket_add_membership(nl->sk, grp)) {
-		fprintf(stderr, "tlbsan: %s: cannot join the '%s' group (needs CAP_NET_ADMIN)\n",
+		fprintf(stderr, "tlbsan: %s: cannot join the '%s' group (needs CAP_NET_ADMIN and CAP_SYS_ADMIN)\n",
 			what, TLBSAN_MCGRP_REPORTS);
 		return -1;
 	}

@@ -14,6 +14,9 @@
  *   thread                                  -> "TID" of a new idle thread
  *   fork | reap        -> "PID" of a child sharing memory COW | "ok" once it is gone
  *   ksm ADDR LEN                            -> "ok" (MADV_MERGEABLE)
+ *   zapstorm THREADS ITERS  -> "ok" once THREADS threads each faulted in
+ *       and MADV_DONTNEED'ed a region of their own ITERS times: brackets
+ *       of one mm in progress at once
  *   exit
  * Region kinds also include "secret": memfd_secret(2) memory, which is
  * not in the kernel's direct map; and "hugetlb2m": one 2 MiB hugetlb page
@@ -127,6 +130,43 @@ static void do_map(const char *name, unsigned long pages, const char *kind)
 		for (size_t i = 0; i < len; i += ps)
 			*(uint64_t *)(p + i) = i / ps;
 	printf("%s %p huge=%lu\n", name, (void *)p, smaps_huge_kb((unsigned long)p));
+}
+
+#define ZAP_PAGES	16
+
+static void *zap_loop(void *arg)
+{
+	long iters = (long)arg, ps = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, ZAP_PAGES * ps, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return (void *)1;
+	for (long i = 0; i < iters; i++) {
+		for (long k = 0; k < ZAP_PAGES; k++)
+			p[k * ps] = (char)i;
+		madvise(p, ZAP_PAGES * ps, MADV_DONTNEED);
+	}
+	munmap(p, ZAP_PAGES * ps);
+	return NULL;
+}
+
+static void zapstorm(unsigned long threads, unsigned long iters)
+{
+	pthread_t th[64];
+	void *ret;
+	int bad = 0;
+	unsigned long i, n = threads > 64 ? 64 : threads;
+
+	for (i = 0; i < n; i++)
+		if (pthread_create(&th[i], NULL, zap_loop, (void *)iters))
+			break;
+	n = i;
+	for (i = 0; i < n; i++) {
+		pthread_join(th[i], &ret);
+		bad |= ret != NULL;
+	}
+	printf(n && !bad ? "ok\n" : "err zapstorm\n");
 }
 
 static int cap_number(const char *name, size_t n)
@@ -252,6 +292,8 @@ static int main_loop(void)
 			x = strtoul(b, NULL, 0);
 			y = strtoul(c, NULL, 0);
 			printf(madvise((void *)x, y, MADV_MERGEABLE) ? "err madvise\n" : "ok\n");
+		} else if (!strcmp(a, "zapstorm") && n == 3) {
+			zapstorm(strtoul(b, NULL, 0), strtoul(c, NULL, 0));
 		} else if (!strcmp(a, "exit")) {
 			return 0;
 		} else {
