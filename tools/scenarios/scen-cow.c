@@ -57,13 +57,13 @@ static int litmus(void)
  * COW (case B): the device read A after the fork write-protected it.
  * lazy is caught only when the COW comes within its deferral of the
  * fork's flush (which drops A's entry first otherwise): scheduling
- * decides, so any; cowkeep holds lazy to class 2 without that race.
+ * decides, so any; cowkeep holds lazy to STALE without that race.
  */
 SCENARIO(1, "litmus", litmus, "clear", "",
-	 .end_only	= { CAUGHT, C(2), C(2) },
-	 .lazy		= { ANY, C(1) | C(2), 0 },
-	 .drop_ev	= { CAUGHT, C(1) | C(3), C(3) },
-	 .none		= { CAUGHT, C(1) | C(2), C(2) });
+	 .end_only	= { CAUGHT, C(STALE), C(STALE) },
+	 .lazy		= { ANY, C(USE_AFTER_FREE) | C(STALE), 0 },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(MISSED), C(MISSED) },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), C(STALE) });
 
 /* ---- cowstorm ---- */
 
@@ -110,10 +110,10 @@ static int cowstorm(void)
 }
 
 SCENARIO(3, "cowstorm", cowstorm, "clear", "",
-	 .end_only	= { CAUGHT, C(2), C(2) },
-	 .lazy		= { CAUGHT, C(1) | C(2), 0 },
-	 .drop_ev	= { CAUGHT, C(1) | C(2) | C(3), 0 },
-	 .none		= { CAUGHT, C(1) | C(2), C(2) });
+	 .end_only	= { CAUGHT, C(STALE), C(STALE) },
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), 0 },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(MISSED), 0 },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), C(STALE) });
 
 /* ---- cowkeep ---- */
 
@@ -229,14 +229,16 @@ static int cowkeep(void)
 
 /*
  * Case B: each COW maps a copy while the old page stays allocated.
- *   end-only    still holds the old page at the COW's end (class 2);
- *   lazy        reads the old page after the secondary call (2), which
- *               the child's exit may free before the deferred flush (1);
- *   drop:clear  never sees the COW (3; 1 when the child's exit frees it);
- *   none        as lazy, and the VAs mapped again later (2).
+ *   end-only    still holds the old page at the COW's end (STALE);
+ *   lazy        reads the old page after the secondary call (STALE), which
+ *               the child's exit may free before the deferred flush
+ *               (USE_AFTER_FREE);
+ *   drop:clear  never sees the COW (MISSED; USE_AFTER_FREE when the
+ *               child's exit frees it);
+ *   none        as lazy, and the VAs mapped again later (STALE).
  */
 SCENARIO(15, "cowkeep", cowkeep, "clear", "",
-	 .end_only	= { CAUGHT, C(2), C(2) },
-	 .lazy		= { CAUGHT, C(1) | C(2), C(2) },
-	 .drop_ev	= { CAUGHT, C(1) | C(3), C(3) },
-	 .none		= { CAUGHT, C(1) | C(2), C(2) });
+	 .end_only	= { CAUGHT, C(STALE), C(STALE) },
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), C(STALE) },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(MISSED), C(MISSED) },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), C(STALE) });

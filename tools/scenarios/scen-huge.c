@@ -81,9 +81,9 @@ static int thp(void)
 /* Collapse frees the small pages after the bracket's end. */
 SCENARIO(7, "thp", thp, "clear", "--pde 64",
 	 .end_only	= NOTHING,
-	 .lazy		= { CAUGHT, C(1), C(1) },
-	 .drop_ev	= { CAUGHT, C(1) | C(3), 0 },
-	 .none		= { CAUGHT, C(1), C(1) });
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(MISSED), 0 },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) });
 
 /* ---- hugetlb ---- */
 
@@ -176,7 +176,7 @@ static int hugetlb(void)
 }
 
 SCENARIO(10, "hugetlb", hugetlb, "clear", "",
-	 .end_only	= { CAUGHT, C(2), C(2) },
-	 .lazy		= { CAUGHT, C(1) | C(2) | C(4), 0 },
-	 .drop_ev	= { CAUGHT, C(1) | C(2) | C(3), 0 },
-	 .none		= { CAUGHT, C(1) | C(2) | C(4), C(2) });
+	 .end_only	= { CAUGHT, C(STALE), C(STALE) },
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(WP_WRITE), 0 },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(MISSED), 0 },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(WP_WRITE), C(STALE) });

@@ -265,6 +265,6 @@ static int misc(void)
 /* Write-protection (soft-dirty, uffd-wp) may wait for the end. */
 SCENARIO(9, "misc", misc, "soft_dirty", "",
 	 .end_only	= NOTHING,
-	 .lazy		= { CAUGHT, C(1) | C(4), C(4) },
-	 .drop_ev	= { CAUGHT, C(3) | C(4), 0 },
-	 .none		= { CAUGHT, C(1) | C(4), C(4) });
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE) | C(WP_WRITE), C(WP_WRITE) },
+	 .drop_ev	= { CAUGHT, C(MISSED) | C(WP_WRITE), 0 },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(WP_WRITE), C(WP_WRITE) });

@@ -116,9 +116,9 @@ static int swap(void)
 /* Reclaim frees a page after writing it out, past the end. */
 SCENARIO(11, "swap", swap, "clear", "",
 	 .end_only	= NOTHING,
-	 .lazy		= { CAUGHT, C(1), C(1) },
-	 .drop_ev	= { CAUGHT, C(1) | C(3), 0 },
-	 .none		= { CAUGHT, C(1), C(1) });
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(MISSED), 0 },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) });
 
 /* ---- oom ---- */
 
@@ -180,6 +180,6 @@ static int oom(void)
 /* The reaper races the child's exit (which the release flushes). */
 SCENARIO(12, "oom", oom, "unmap", "",
 	 .end_only	= NOTHING,
-	 .lazy		= { ANY, C(1), 0 },
-	 .drop_ev	= { ANY, C(1) | C(3), 0 },
-	 .none		= { CAUGHT, C(1), C(1) });
+	 .lazy		= { ANY, C(USE_AFTER_FREE), 0 },
+	 .drop_ev	= { ANY, C(USE_AFTER_FREE) | C(MISSED), 0 },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) });

@@ -50,10 +50,10 @@ static int ksm(void)
 }
 
 SCENARIO(6, "ksm", ksm, "clear", "",
-	 .end_only	= { CAUGHT, C(2), C(2) },
-	 .lazy		= { CAUGHT, C(1) | C(2), 0 },
-	 .drop_ev	= { CAUGHT, C(1) | C(3), C(3) },
-	 .none		= { CAUGHT, C(1) | C(2), C(1) });
+	 .end_only	= { CAUGHT, C(STALE), C(STALE) },
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), 0 },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(MISSED), C(MISSED) },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), C(USE_AFTER_FREE) });
 
 /* ---- migrate ---- */
 
@@ -130,9 +130,9 @@ static int migrate(void)
 /* Migration frees the old page after the bracket's end. */
 SCENARIO(8, "migrate", migrate, "clear", "",
 	 .end_only	= NOTHING,
-	 .lazy		= { CAUGHT, C(1) | C(2), 0 },
-	 .drop_ev	= { CAUGHT, C(1) | C(2) | C(3), 0 },
-	 .none		= { CAUGHT, C(1) | C(2), C(1) });
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), 0 },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(MISSED), 0 },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), C(USE_AFTER_FREE) });
 
 /* ---- uprobe ---- */
 
@@ -259,12 +259,12 @@ static int uprobe(void)
 
 /*
  * Enabling a uprobe repoints the text PTE to a copy (B).  Up to 6.x
- * the copy holds the breakpoint when it is mapped (end-only: class
- * 2); 7.x first maps an identical copy (benign), then writes the
+ * the copy holds the breakpoint when it is mapped (end-only: STALE);
+ * 7.x first maps an identical copy (benign), then writes the
  * breakpoint through its own mapping.
  */
 SCENARIO(13, "uprobe", uprobe, "clear", "",
-	 .end_only	= { ANY, C(2), 0 },
-	 .lazy		= { ANY, C(1) | C(2), 0 },
-	 .drop_ev	= { CAUGHT, C(1) | C(2) | C(3), 0 },
-	 .none		= { CAUGHT, C(1) | C(2), C(2) });
+	 .end_only	= { ANY, C(STALE), 0 },
+	 .lazy		= { ANY, C(USE_AFTER_FREE) | C(STALE), 0 },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(MISSED), 0 },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), C(STALE) });

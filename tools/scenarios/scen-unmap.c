@@ -38,9 +38,9 @@ static int reuse(void)
 /* munmap frees after the bracket's end: end-only is enough. */
 SCENARIO(2, "reuse", reuse, "unmap", "",
 	 .end_only	= NOTHING,
-	 .lazy		= { CAUGHT, C(1) | C(2), 0 },
-	 .drop_ev	= { CAUGHT, C(1) | C(2) | C(3), 0 },
-	 .none		= { CAUGHT, C(1) | C(2), 0 });
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), 0 },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(MISSED), 0 },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), 0 });
 
 /* ---- bigzap ---- */
 
@@ -132,7 +132,7 @@ static int bigzap(void)
  *   none        the pages are freed under cached translations.
  */
 SCENARIO(14, "bigzap", bigzap, "unmap", "",
-	 .end_only	= { CAUGHT, C(1), C(1) },
-	 .lazy		= { CAUGHT, C(1), C(1) },
-	 .drop_ev	= { CAUGHT, C(1), C(1) },
-	 .none		= { CAUGHT, C(1), C(1) });
+	 .end_only	= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) },
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) });

@@ -40,10 +40,10 @@ static int madv(void)
 
 /* A zero page the device cached is replaced at the next write (B). */
 SCENARIO(4, "madvise", madv, "clear", "",
-	 .end_only	= { CAUGHT, C(2), C(2) },
-	 .lazy		= { CAUGHT, C(1) | C(2), 0 },
-	 .drop_ev	= { CAUGHT, C(1) | C(2) | C(3), C(3) },
-	 .none		= { CAUGHT, C(1) | C(2), C(1) | C(2) });
+	 .end_only	= { CAUGHT, C(STALE), C(STALE) },
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), 0 },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(MISSED), C(MISSED) },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE), C(USE_AFTER_FREE) | C(STALE) });
 
 /* ---- mprotect, mremap, MAP_FIXED ---- */
 
@@ -87,7 +87,7 @@ static int mprot(void)
 }
 
 SCENARIO(5, "mprotect", mprot, "protection_vma", "",
-	 .end_only	= { CAUGHT, C(2), C(2) },
-	 .lazy		= { CAUGHT, C(1) | C(2) | C(4), 0 },
-	 .drop_ev	= { CAUGHT, C(1) | C(3), C(3) },
-	 .none		= { CAUGHT, C(1) | C(2) | C(4), C(4) });
+	 .end_only	= { CAUGHT, C(STALE), C(STALE) },
+	 .lazy		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(WP_WRITE), 0 },
+	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(MISSED), C(MISSED) },
+	 .none		= { CAUGHT, C(USE_AFTER_FREE) | C(STALE) | C(WP_WRITE), C(WP_WRITE) });

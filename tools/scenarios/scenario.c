@@ -68,7 +68,7 @@ static void print_classes(unsigned int mask)
 	if (!mask)
 		printf(" -");
 	for (int c = 1; c < 32; c++)
-		if (mask & C(c)) {
+		if (mask & (1u << c)) {
 			printf("%s%d", *sep ? sep : " ", c);
 			sep = ",";
 		}
@@ -99,7 +99,7 @@ static void list(const struct scenario *const *scenarios)
 		print_expect(sc, "sw", &silent);
 		print_expect(sc, "end-only", &sc->end_only);
 		lazy = sc->lazy;
-		lazy.may |= C(5);
+		lazy.may |= C(PROTOCOL);
 		print_expect(sc, "lazy:100000", &lazy);
 		print_expect(sc, drop, &sc->drop_ev);
 		print_expect(sc, "none", &sc->none);

@@ -31,17 +31,18 @@
  *           depends on a race the scenario cannot pin or on the kernel
  *           line, named beside the scenario).
  * drop:EVENT is run with the event the scenario drives most.  lazy may
- * also show class 5 everywhere: a fill can commit after an invalidation
+ * also show PROTOCOL everywhere: a fill can commit after an invalidation
  * whose flush the model has deferred.
  */
 enum verdict { SILENT, CAUGHT, ANY };
 
 struct expect {
 	enum verdict verdict;
-	unsigned int may, must;		/* class bitmasks, C(n) */
+	unsigned int may, must;		/* class bitmasks, C(CLASS) */
 };
 
-#define C(n) (1u << (n))
+/* The bit of TLBSAN_CLASS_@cls (uapi/tlbsan.h) in a class mask: C(STALE). */
+#define C(cls) (1u << TLBSAN_CLASS_##cls)
 #define NOTHING { SILENT, 0, 0 }
 
 struct scenario {
