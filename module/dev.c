@@ -36,6 +36,7 @@
 #include "walk.h"
 
 struct workqueue_struct *tlbsan_wq;
+struct workqueue_struct *tlbsan_prq_wq;
 
 /* Bounded retries of a fill that keeps losing races with invalidations. */
 #define TLBSAN_FILL_TRIES	64
@@ -512,11 +513,18 @@ static void tlbsan_prq_fn(struct work_struct *work)
 {
 	struct tlbsan_prq *prq = container_of(work, struct tlbsan_prq, work);
 
+	bool unlocked = false;
+
 	prq->ret = -ESRCH;
 	if (mmget_not_zero(prq->mm)) {
+		/*
+		 * With @unlocked the fault may drop mmap_lock around I/O and
+		 * retry (FAULT_FLAG_ALLOW_RETRY): a slow fault does not hold
+		 * off the target's own mmap writers meanwhile.
+		 */
 		mmap_read_lock(prq->mm);
 		prq->ret = fixup_user_fault(prq->mm, prq->va,
-					    prq->write ? FAULT_FLAG_WRITE : 0, NULL);
+					    prq->write ? FAULT_FLAG_WRITE : 0, &unlocked);
 		mmap_read_unlock(prq->mm);
 		mmput(prq->mm);
 	}
@@ -531,7 +539,8 @@ static int dev_page_request(struct tlbsan_dev *dev, struct mm_struct *mm,
 	tlbsan_dev_inc(dev, TLBSAN_DEV_PAGE_REQUESTS);
 	init_completion(&prq.done);
 	INIT_WORK_ONSTACK(&prq.work, tlbsan_prq_fn);
-	queue_work(tlbsan_wq, &prq.work);
+	/* Its own queue: teardown work never waits behind a slow fault. */
+	queue_work(tlbsan_prq_wq, &prq.work);
 	wait_for_completion(&prq.done);
 	destroy_work_on_stack(&prq.work);
 	if (prq.ret)

@@ -117,7 +117,9 @@ struct tlbsan_dev {
 	atomic64_t hist_secondary[TLBSAN_RANGE_BUCKETS];
 };
 
+/* Teardown, frees, reports and LAZY work; page requests (may block on I/O). */
 extern struct workqueue_struct *tlbsan_wq;
+extern struct workqueue_struct *tlbsan_prq_wq;
 
 const char *tlbsan_dev_check_config(const struct tlbsan_dev_config *cfg);
 int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg,

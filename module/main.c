@@ -10,13 +10,18 @@ static int __init tlbsan_init(void)
 {
 	int ret;
 
-	/* Unbound and not ordered: a teardown may wait on a page request. */
+	/* Unbound and not ordered: a teardown may wait for device threads. */
 	tlbsan_wq = alloc_workqueue("tlbsan", WQ_UNBOUND, 0);
 	if (!tlbsan_wq)
 		return -ENOMEM;
+	tlbsan_prq_wq = alloc_workqueue("tlbsan_prq", WQ_UNBOUND, 0);
+	if (!tlbsan_prq_wq) {
+		ret = -ENOMEM;
+		goto out_wq;
+	}
 	ret = tlbsan_pfnwatch_init();
 	if (ret)
-		goto out_wq;
+		goto out_prq_wq;
 	ret = tlbsan_genl_init();
 	if (ret)
 		goto out_pfnwatch;
@@ -24,6 +29,8 @@ static int __init tlbsan_init(void)
 
 out_pfnwatch:
 	tlbsan_pfnwatch_exit();
+out_prq_wq:
+	destroy_workqueue(tlbsan_prq_wq);
 out_wq:
 	destroy_workqueue(tlbsan_wq);
 	return ret;
@@ -47,6 +54,8 @@ static void __exit tlbsan_exit(void)
 	 */
 	mmu_notifier_synchronize();
 	destroy_workqueue(tlbsan_wq);
+	/* Page requests are waited for by their device threads, all stopped. */
+	destroy_workqueue(tlbsan_prq_wq);
 	tlbsan_genl_exit();
 	tlbsan_pfnwatch_exit();
 	tlbsan_ctx_exit();
