@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/guest.sh LINE [SUITE] - boot the LINE kernel under QEMU with the
-# shared initramfs plus build/LINE/tlbsan.ko, run SUITE (default: tests),
-# and judge the run.  Outputs in build/LINE/:
+# shared initramfs plus build/LINE/tlbsan.ko, run the guest suite SUITE
+# (tests/guest/suite-SUITE.sh; default: tests), and judge the run.
+# Outputs in build/LINE/:
 #   console.log     the guest's whole console
 #   SUITE.ktap      the suite's stdout, from the second serial port
 #   SUITE.status    pass/fail, counts and boot wall time (one line)

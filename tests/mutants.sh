@@ -17,7 +17,7 @@
 #
 # Each kernel becomes a line of the harness, build/cache/kernels/mut-NAME
 # (mut-stock for the unpatched tree), booted by tests/guest.sh with the
-# suite tests/guest/mutants.sh; the module is built once against the tree
+# suite tests/guest/suite-mutants.sh; the module is built once against the tree
 # and loads into every mutant (same release and vermagic, checked).
 #
 # Judged here: mut-stock is silent under hw and sw in every workload; each

@@ -2,8 +2,9 @@
 # tests/run.sh [--guest-only] [LINE...] - the whole test suite:
 #   1. install missing packages, build the tools and run the unit tests;
 #   2. fetch each kernel line (default: 6.1 6.12 sid), build the module for it;
-#   3. boot each line in a guest and run the in-guest KTAP suite, then boot
-#      it again with two NUMA nodes for the NUMA suite.
+#   3. boot each line in a guest and run the in-guest KTAP suite
+#      (tests/guest/suite-tests.sh), then boot it again with two NUMA nodes
+#      for the NUMA suite (tests/guest/suite-numa.sh).
 # Prints a summary per kernel and, last, "N passed, N failed" over all of
 # them; exits non-zero on any failure.
 set -uo pipefail
@@ -68,7 +69,7 @@ for l in "${lines[@]}"; do
 		continue
 	fi
 	# One single-node guest with the whole suite, one two-node guest
-	# (tests/guest/numa.sh) for migration between nodes.
+	# (tests/guest/suite-numa.sh) for migration between nodes.
 	for suite in tests numa; do
 		numa=0
 		[ $suite = numa ] && numa=1

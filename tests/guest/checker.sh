@@ -1,6 +1,6 @@
-# Checker tests (sourced by tests.sh): each violation class caught under a
-# broken invalidation model, and the correct models (hw, sw) silent under
-# the same workload.
+# Checker tests (sourced by suite-tests.sh): each violation class caught
+# under a broken invalidation model, and the correct models (hw, sw) silent
+# under the same workload.
 
 # report_of PID - stored reports of PID's context as JSON in /tmp/rep.
 report_of() {

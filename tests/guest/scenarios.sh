@@ -1,4 +1,5 @@
-# 'tlbsan run' and scenario tests (sourced by tests.sh).
+# 'tlbsan run' and scenario tests (sourced by suite-tests.sh, and by
+# suite-numa.sh for scenarios_judge).
 
 # scenario_judge NAME MODEL VERDICT MAY MUST [OPTS...] - run one scenario
 # under one model and hold it to its line of 'tlbsan-scenario --list'.

@@ -1,10 +1,10 @@
 #!/bin/sh
 # The guest test suite: module load, attach/detach/stats, notifier counters
 # on a real workload, bad inputs, teardown.  KTAP on stdout.
-. /tests/lib.sh
+. /tests/common.sh
 . /tests/device.sh
 . /tests/checker.sh
-. /tests/run.sh
+. /tests/scenarios.sh
 
 # Which under-lock secondary TLB callback this kernel line has.
 secondary_cb() {

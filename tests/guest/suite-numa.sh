@@ -3,8 +3,8 @@
 # NUMA balancing on): the migrate scenario moves cached pages between the
 # nodes under every model, and every scenario stays silent under hw and sw
 # while NUMA balancing adds its own protection changes and migrations.
-. /tests/lib.sh
-. /tests/run.sh
+. /tests/common.sh
+. /tests/scenarios.sh
 
 t_insmod() {
 	insmod /tlbsan.ko

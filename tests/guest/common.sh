@@ -1,4 +1,5 @@
-# Shared helpers of the in-guest suites (busybox sh).  KTAP goes to stdout;
+# Shared helpers of the in-guest suites (busybox sh), sourced by each
+# tests/guest/suite-*.sh as /tests/common.sh.  KTAP goes to stdout;
 # diagnostics are "# " lines.
 
 KTAP_N=0
