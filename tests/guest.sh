@@ -10,7 +10,8 @@
 # A run fails when QEMU did not deliver the suite's exit status 0 (panic,
 # reset, hang past the timeout), when the KTAP plan and results disagree,
 # or when the console shows a kernel warning, oops, lockdep, KASAN, RCU
-# stall or soft-lockup report.
+# stall or lockup report (BAD_LOG of tests/bad-log.sh, the regex the guest
+# suites apply to dmesg).
 #
 # A line's extra kernel arguments, if any, are in its kernels/LINE/cmdline.
 # TLBSAN_ACCEL=kvm opts into KVM (default tcg); TLBSAN_TIMEOUT (seconds,
@@ -19,6 +20,8 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${TLBSAN_CACHE:-$top/build/cache}
+# shellcheck source=tests/bad-log.sh
+. "$top/tests/bad-log.sh"
 line=$1
 suite=${2:-tests}
 k=$cache/kernels/$line
@@ -109,9 +112,8 @@ plan=${plan:-0}
 if [ $((pass + fail)) -ne "$plan" ] || [ "$plan" -eq 0 ]; then
 	reasons+=("KTAP plan 1..$plan but $((pass + fail)) results")
 fi
-bad='WARNING:|BUG:|Oops|Kernel panic|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|rcu_(sched|preempt) detected stall|rcu: INFO|soft lockup|hard LOCKUP|blocked for more than'
-if grep -aEq "$bad" "$console" 2>/dev/null; then
-	reasons+=("kernel log: $(grep -aE "$bad" "$console" | head -n1 | cut -c1-120)")
+if grep -aEq "$BAD_LOG" "$console" 2>/dev/null; then
+	reasons+=("kernel log: $(grep -aE "$BAD_LOG" "$console" | head -n1 | cut -c1-120)")
 fi
 
 release=$(cat "$k/release")

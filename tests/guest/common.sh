@@ -2,6 +2,10 @@
 # tests/guest/suite-*.sh as /tests/common.sh.  KTAP goes to stdout;
 # diagnostics are "# " lines.
 
+# BAD_LOG: the kernel log regex, shared with the host (tests/bad-log.sh).
+# shellcheck source=tests/bad-log.sh
+. /tests/bad-log.sh
+
 KTAP_N=0
 KTAP_FAILED=0
 
@@ -88,8 +92,13 @@ has_stat() {
 	awk -v k="$1" '$1 == k { f = 1 } END { exit !f }' "$2"
 }
 
-# Kernel output that fails a run whatever the tests printed.
-DMESG_BAD='WARNING:|BUG:|Oops|Call Trace|lockdep|possible circular locking|KASAN|UBSAN|rcu.*stall|soft lockup|hung_task|blocked for more than'
+# The last test of a suite: no kernel output that fails a run (BAD_LOG),
+# whatever the tests printed.
+t_dmesg_clean() {
+	if dmesg | grep -E "$BAD_LOG"; then
+		fail "kernel log has warnings"
+	fi
+}
 
 # memctl control: mc_start; mc CMD... (reply in $MC; "err" fails the test).
 mc_start() {

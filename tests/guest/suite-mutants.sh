@@ -141,12 +141,6 @@ while IFS= read -r ws; do
 	done
 done </tmp/stressors
 
-t_dmesg_clean() {
-	if dmesg | grep -E "$DMESG_BAD"; then
-		fail "kernel log has warnings"
-	fi
-}
-
 # fd 3: the KTAP channel itself, past ktap_run's capture of each test.
 exec 3>&1
 # shellcheck disable=SC2086

@@ -27,11 +27,5 @@ t_stress_ng_numa_silent() {
 	done
 }
 
-t_dmesg_clean() {
-	if dmesg | grep -E "$DMESG_BAD"; then
-		fail "kernel log has warnings"
-	fi
-}
-
 ktap_run t_insmod t_migrate_between_nodes t_scenarios_silent_under_hw_and_sw \
 	t_stress_ng_numa_silent t_dmesg_clean

@@ -121,12 +121,6 @@ t_rmmod() {
 	! grep -q '^tlbsan ' /proc/modules || fail "module still loaded"
 }
 
-t_dmesg_clean() {
-	if dmesg | grep -E "$DMESG_BAD"; then
-		fail "kernel log has warnings"
-	fi
-}
-
 ktap_run t_cli_without_module t_insmod t_bad_pid_strings t_attach_nonexistent_pid \
 	t_attach_kernel_thread t_detach_unattached t_workload_counters \
 	t_exit_releases_context \
