@@ -18,8 +18,8 @@
 # default 900) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes; TLBSAN_ONLY=SUBSTRING runs only the
 # in-guest tests whose name contains it (the module still loads first).
 set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${TLBSAN_CACHE:-$top/build/cache}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/bad-log.sh
 . "$top/tests/bad-log.sh"
 line=$1
@@ -31,7 +31,7 @@ timeout=${TLBSAN_TIMEOUT:-900}
 initrd=$out/initrd.cpio
 
 [ -f "$out/tlbsan.ko" ] || { echo "guest: [$line] build/$line/tlbsan.ko missing" >&2; exit 1; }
-[ -f "$top/build/initramfs.cpio" ] || { echo "guest: build/initramfs.cpio missing" >&2; exit 1; }
+[ -f "$initramfs_cpio" ] || { echo "guest: build/initramfs.cpio missing" >&2; exit 1; }
 
 # The line's own modules the suites need (zram for swap), with their
 # dependencies first, decompressed for busybox insmod: /modules/order.
@@ -64,7 +64,7 @@ for m in $EXTRA_MODULES; do
 done
 cp "$out/tlbsan.ko" "$stage/"
 (cd "$stage" && find tlbsan.ko modules | cpio -o -H newc --quiet -R 0:0) >"$stage/ko.cpio"
-cat "$top/build/initramfs.cpio" "$stage/ko.cpio" >"$initrd"
+cat "$initramfs_cpio" "$stage/ko.cpio" >"$initrd"
 rm -rf "$stage"
 
 console=$out/console.log

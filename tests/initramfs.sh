@@ -6,7 +6,8 @@
 # linked host programs run in the guest).  The per-line module is appended
 # as a second cpio archive by tests/guest.sh.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 out=$1
 root=$(mktemp -d "${TMPDIR:-/tmp}/tlbsan-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
