@@ -12,7 +12,7 @@ has_class() {
 	grep -q "\"type\":\"report\",\"class\":$1," /tmp/rep
 }
 
-# no_violations PID - the correct models report nothing in classes 1-5.
+# no_violations PID - the correct models report no violation (classes 1-5).
 no_violations() {
 	report_of "$1"
 	expect_rc 0 tlbsan report "$1" >/dev/null
