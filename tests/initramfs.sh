@@ -9,6 +9,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
 out=$1
+mkdir -p "$(dirname "$out")"	# build/ need not exist: TLBSAN_CACHE may be elsewhere
 root=$(mktemp -d "${TMPDIR:-/tmp}/tlbsan-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 chmod 755 "$root"		# mktemp made it 0700: the guest's / for every user
