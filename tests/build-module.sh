@@ -6,8 +6,8 @@
 # objects or probe results; lines that need a newer toolchain build inside
 # their suite's chroot.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${TLBSAN_CACHE:-$top/build/cache}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 line=$1
 k=$cache/kernels/$line
 [ -f "$k/ready" ] || "$top/tests/kernels.sh" "$line" >/dev/null

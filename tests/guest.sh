@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/guest.sh LINE [SUITE] - boot the LINE kernel under QEMU with the
-# shared initramfs plus build/LINE/tlbsan.ko, run SUITE (default: tests),
-# and judge the run.  Outputs in build/LINE/:
+# shared initramfs plus build/LINE/tlbsan.ko, run the guest suite SUITE
+# (tests/guest/suite-SUITE.sh; default: tests), and judge the run.
+# Outputs in build/LINE/:
 #   console.log     the guest's whole console
 #   SUITE.ktap      the suite's stdout, from the second serial port
 #   SUITE.status    pass/fail, counts and boot wall time (one line)
@@ -9,15 +10,18 @@
 # A run fails when QEMU did not deliver the suite's exit status 0 (panic,
 # reset, hang past the timeout), when the KTAP plan and results disagree,
 # or when the console shows a kernel warning, oops, lockdep, KASAN, RCU
-# stall or soft-lockup report.
+# stall or lockup report (BAD_LOG of tests/bad-log.sh, the regex the guest
+# suites apply to dmesg).
 #
 # A line's extra kernel arguments, if any, are in its kernels/LINE/cmdline.
 # TLBSAN_ACCEL=kvm opts into KVM (default tcg); TLBSAN_TIMEOUT (seconds,
 # default 900) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes; TLBSAN_ONLY=SUBSTRING runs only the
 # in-guest tests whose name contains it (the module still loads first).
 set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${TLBSAN_CACHE:-$top/build/cache}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/bad-log.sh
+. "$top/tests/bad-log.sh"
 line=$1
 suite=${2:-tests}
 k=$cache/kernels/$line
@@ -27,7 +31,7 @@ timeout=${TLBSAN_TIMEOUT:-900}
 initrd=$out/initrd.cpio
 
 [ -f "$out/tlbsan.ko" ] || { echo "guest: [$line] build/$line/tlbsan.ko missing" >&2; exit 1; }
-[ -f "$top/build/initramfs.cpio" ] || { echo "guest: build/initramfs.cpio missing" >&2; exit 1; }
+[ -f "$initramfs_cpio" ] || { echo "guest: build/initramfs.cpio missing" >&2; exit 1; }
 
 # The line's own modules the suites need (zram for swap), with their
 # dependencies first, decompressed for busybox insmod: /modules/order.
@@ -60,7 +64,7 @@ for m in $EXTRA_MODULES; do
 done
 cp "$out/tlbsan.ko" "$stage/"
 (cd "$stage" && find tlbsan.ko modules | cpio -o -H newc --quiet -R 0:0) >"$stage/ko.cpio"
-cat "$top/build/initramfs.cpio" "$stage/ko.cpio" >"$initrd"
+cat "$initramfs_cpio" "$stage/ko.cpio" >"$initrd"
 rm -rf "$stage"
 
 console=$out/console.log
@@ -108,9 +112,8 @@ plan=${plan:-0}
 if [ $((pass + fail)) -ne "$plan" ] || [ "$plan" -eq 0 ]; then
 	reasons+=("KTAP plan 1..$plan but $((pass + fail)) results")
 fi
-bad='WARNING:|BUG:|Oops|Kernel panic|Call Trace:|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|rcu_(sched|preempt) detected stall|rcu: INFO|soft lockup|hard LOCKUP|blocked for more than'
-if grep -aEq "$bad" "$console" 2>/dev/null; then
-	reasons+=("kernel log: $(grep -aE "$bad" "$console" | head -n1 | cut -c1-120)")
+if grep -aEq "$BAD_LOG" "$console" 2>/dev/null; then
+	reasons+=("kernel log: $(grep -aE "$BAD_LOG" "$console" | head -n1 | cut -c1-120)")
 fi
 
 release=$(cat "$k/release")

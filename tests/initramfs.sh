@@ -1,11 +1,15 @@
 #!/bin/bash
 # tests/initramfs.sh OUT.cpio - the guest root shared by every kernel line:
-# busybox, the in-guest suites, the host-built tools with every library
-# ldd lists for them (so dynamically linked host programs run in the guest).
-# The per-line module is appended as a second cpio archive by tests/guest.sh.
+# busybox, the in-guest suites (tests/guest/*.sh in /tests/, the kernel
+# log regex tests/bad-log.sh beside them, tests/guest/init as /init), the
+# host-built tools with every library ldd lists for them (so dynamically
+# linked host programs run in the guest).  The per-line module is appended
+# as a second cpio archive by tests/guest.sh.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 out=$1
+mkdir -p "$(dirname "$out")"	# build/ need not exist: TLBSAN_CACHE may be elsewhere
 root=$(mktemp -d "${TMPDIR:-/tmp}/tlbsan-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 chmod 755 "$root"		# mktemp made it 0700: the guest's / for every user
@@ -41,7 +45,7 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 
 cp "$top/tests/guest/init" "$root/init"
-cp "$top"/tests/guest/*.sh "$root/tests/"
+cp "$top"/tests/guest/*.sh "$top/tests/bad-log.sh" "$root/tests/"
 chmod +x "$root/init" "$root"/tests/*.sh
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) >"$out.tmp"
 mv "$out.tmp" "$out"

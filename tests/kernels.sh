@@ -3,22 +3,23 @@
 #
 # Usage: tests/kernels.sh [LINE...]      LINE is one of: 6.1 6.12 sid (default: all)
 #
-# Each kernel line is resolved from one Debian suite through a private apt
-# configuration under build/cache/apt/<line>/ (the system's apt sources are
-# never touched).  "Newest available" is resolved at fetch time from the
-# suite's linux-image-amd64 metapackage.  The result for each line is
+# CACHE is ${TLBSAN_CACHE:-build/cache} (tests/lib.sh).  Each kernel line is
+# resolved from one Debian suite through a private apt configuration under
+# CACHE/apt/<line>/ (the system's apt sources are never touched).  "Newest
+# available" is resolved at fetch time from the suite's linux-image-amd64
+# metapackage.  The result for each line is
 #
-#   build/cache/kernels/<line>/vmlinux     raw ELF kernel (QEMU boots it via PVH)
-#   build/cache/kernels/<line>/kdir        path of the headers tree to build against
-#   build/cache/kernels/<line>/release     uname -r of the kernel
-#   build/cache/kernels/<line>/chroot      present when the build needs a chroot
+#   CACHE/kernels/<line>/vmlinux     raw ELF kernel (QEMU boots it via PVH)
+#   CACHE/kernels/<line>/kdir        path of the headers tree to build against
+#   CACHE/kernels/<line>/release     uname -r of the kernel
+#   CACHE/kernels/<line>/chroot      present when the build needs a chroot
 #
 # Lines whose headers need a newer toolchain than the host's (sid) are built in
-# a debootstrapped chroot of that suite, cached in build/cache/chroot-<suite>/.
+# a debootstrapped chroot of that suite, cached in CACHE/chroot-<suite>/.
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${TLBSAN_CACHE:-$top/build/cache}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 mirror=${TLBSAN_MIRROR:-http://deb.debian.org/debian}
 secmirror=${TLBSAN_SECMIRROR:-http://deb.debian.org/debian-security}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -198,8 +199,7 @@ fetch_line() {
 	log "[$line] ready: $release ($(echo "$stamp" | tr '\n' ' '))"
 }
 
-lines=("$@")
-[ ${#lines[@]} -gt 0 ] || lines=(6.1 6.12 sid)
+set_lines "$@"
 for l in "${lines[@]}"; do
 	fetch_line "$l"
 done

@@ -15,9 +15,10 @@
 # saved and reverted.  A saved vmlinux is reused while its patch, the
 # config fragment and the source are unchanged.
 #
-# Each kernel becomes a line of the harness, build/cache/kernels/mut-NAME
-# (mut-stock for the unpatched tree), booted by tests/guest.sh with the
-# suite tests/guest/mutants.sh; the module is built once against the tree
+# Each kernel becomes a line of the harness,
+# ${TLBSAN_CACHE:-build/cache}/kernels/mut-NAME (mut-stock for the
+# unpatched tree), booted by tests/guest.sh with the suite
+# tests/guest/suite-mutants.sh; the module is built once against the tree
 # and loads into every mutant (same release and vermagic, checked).
 #
 # Judged here: mut-stock is silent under hw and sw in every workload; each
@@ -30,11 +31,12 @@ set -euo pipefail
 # starts, so editing or checking out the script during an hour-long run
 # cannot change what the run executes.
 main() {
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$top"
 
 mcache=${TLBSAN_MUTANT_CACHE:-/var/cache/tlbsan/mutants}
-kcache=${TLBSAN_CACHE:-$top/build/cache}/kernels
+kcache=$cache/kernels
 tarball=/usr/src/linux-source-6.1.tar.xz
 src=$mcache/linux-source-6.1
 obj=$mcache/obj
@@ -170,8 +172,8 @@ else
 fi
 release=$(cat "$obj/include/config/kernel.release")
 
-# build/cache/kernels/mut-NAME: what tests/guest.sh and tests/build-module.sh
-# read.  zram is built in: its device count goes on the command line.
+# $kcache/mut-NAME: what tests/guest.sh and tests/build-module.sh read.
+# zram is built in: its device count goes on the command line.
 setup_line() {
 	local d=$kcache/mut-$1
 	mkdir -p "$d" "build/mut-$1"
@@ -201,9 +203,9 @@ if [ -n "$module_rev" ]; then
 	mkdir -p "$out/module-src"
 	git archive "$module_rev" module uapi Kbuild Makefile | tar -x -C "$out/module-src"
 	log "module from $module_rev ($(git rev-parse --short "$module_rev"))"
-	TLBSAN_SRC=$out/module-src bash tests/build-module.sh mut-stock
+	TLBSAN_SRC=$out/module-src build_module mut-stock
 else
-	bash tests/build-module.sh mut-stock
+	build_module mut-stock
 fi
 vermagic=$(modinfo -F vermagic build/mut-stock/tlbsan.ko)
 case $vermagic in
@@ -243,7 +245,7 @@ t_built=$(date +%s)
 [ $build_only -eq 0 ] || { log "built in $(fmt_secs $((t_built - t_start)))"; exit 0; }
 
 # --- guests -------------------------------------------------------------------
-bash tests/initramfs.sh build/initramfs.cpio
+build_initramfs
 # The suite runs ~40 workloads under emulation: a wider hang bound.
 export TLBSAN_TIMEOUT=${TLBSAN_TIMEOUT:-2400}
 # mut-stock runs every workload; a mutant the workloads its header's "Run:"
@@ -256,7 +258,7 @@ for l in "${lines[@]}"; do
 	log "[$l] booting the mutants suite${run:+ (workloads $run)}"
 	rc=0
 	TLBSAN_CMDLINE="${TLBSAN_CMDLINE:-}${run:+ tlbsan.workloads=$run}" \
-		bash tests/guest.sh "$l" mutants || rc=$?
+		boot_guest "$l" mutants || rc=$?
 	read -r verdict _ p f secs <"build/$l/mutants.status"
 	log "[$l] $verdict: $p passed, $f failed, guest ${secs}s"
 done

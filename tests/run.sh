@@ -2,12 +2,14 @@
 # tests/run.sh [--guest-only] [LINE...] - the whole test suite:
 #   1. install missing packages, build the tools and run the unit tests;
 #   2. fetch each kernel line (default: 6.1 6.12 sid), build the module for it;
-#   3. boot each line in a guest and run the in-guest KTAP suite, then boot
-#      it again with two NUMA nodes for the NUMA suite.
+#   3. boot each line in a guest and run the in-guest KTAP suite
+#      (tests/guest/suite-tests.sh), then boot it again with two NUMA nodes
+#      for the NUMA suite (tests/guest/suite-numa.sh).
 # Prints a summary per kernel and, last, "N passed, N failed" over all of
 # them; exits non-zero on any failure.
 set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$top"
 
 guest_only=0
@@ -15,15 +17,13 @@ if [ "${1:-}" = --guest-only ]; then
 	guest_only=1
 	shift
 fi
-lines=("$@")
-[ ${#lines[@]} -gt 0 ] || lines=(6.1 6.12 sid)
+set_lines "$@"
 
 start=$(date +%s)
 passed=0 failed=0
 summary=()
 
-bash tests/deps.sh || exit 1
-make -s tools || exit 1
+prepare_host || exit 1
 
 if [ $guest_only -eq 0 ]; then
 	make -s tests/unit/run-unit || exit 1
@@ -38,8 +38,7 @@ if [ $guest_only -eq 0 ]; then
 	summary+=("$(printf '%-28s %3d passed, %d failed' "unit (userspace)" "$up" "$uf")")
 fi
 
-bash tests/kernels.sh "${lines[@]}" || exit 1
-bash tests/initramfs.sh build/initramfs.cpio || exit 1
+prepare_guests --list "${lines[@]}" || exit 1
 
 # Static checks count as one test each.
 static() {
@@ -57,22 +56,22 @@ if [ $guest_only -eq 0 ]; then
 	static "checkpatch --strict" bash tests/style.sh
 	static "module layering" bash tests/layers.sh
 	for l in "${lines[@]}"; do
-		[ -f "build/cache/kernels/$l/chroot" ] || static "sparse C=2 ($l)" bash tests/sparse.sh "$l"
+		[ -f "$cache/kernels/$l/chroot" ] || static "sparse C=2 ($l)" bash tests/sparse.sh "$l"
 	done
 fi
 
 for l in "${lines[@]}"; do
-	if ! bash tests/build-module.sh "$l"; then
+	if ! build_module "$l"; then
 		failed=$((failed + 1))
 		summary+=("$(printf '%-28s module build failed' "$l")")
 		continue
 	fi
 	# One single-node guest with the whole suite, one two-node guest
-	# (tests/guest/numa.sh) for migration between nodes.
+	# (tests/guest/suite-numa.sh) for migration between nodes.
 	for suite in tests numa; do
 		numa=0
 		[ $suite = numa ] && numa=1
-		TLBSAN_NUMA=$numa bash tests/guest.sh "$l" $suite
+		TLBSAN_NUMA=$numa boot_guest "$l" $suite
 		read -r verdict release p f secs <"build/$l/$suite.status"
 		# A guest that died before its suite printed its first line never
 		# loaded tlbsan (seen: sid oopsing at boot under TCG, untainted):
@@ -81,7 +80,7 @@ for l in "${lines[@]}"; do
 			cp "build/$l/console.log" "build/$l/$suite.boot-failure.log"
 			echo "  [$l] $suite guest died before its suite started" \
 			     "(console: build/$l/$suite.boot-failure.log); booting it once more" >&2
-			TLBSAN_NUMA=$numa bash tests/guest.sh "$l" $suite
+			TLBSAN_NUMA=$numa boot_guest "$l" $suite
 			read -r verdict release p f secs <"build/$l/$suite.status"
 			summary+=("$(printf '%-28s rebooted once: the first %s guest died before its suite' "$release" "$suite")")
 		fi

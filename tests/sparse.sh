@@ -2,8 +2,8 @@
 # tests/sparse.sh LINE - sparse (make C=2) over the module against a fetched
 # kernel line that builds on the host (6.1, 6.12); any sparse warning fails.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${TLBSAN_CACHE:-$top/build/cache}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 line=$1
 k=$cache/kernels/$line
 if [ -f "$k/chroot" ]; then

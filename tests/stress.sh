@@ -1,23 +1,22 @@
 #!/bin/bash
-# tests/stress.sh [LINE...] - stress-ng memory stressors under tlbsan run on
-# each kernel line, DURATION seconds each (environment, default 10).
+# tests/stress.sh [LINE...] - stress-ng memory stressors under tlbsan run
+# (tests/guest/suite-stress.sh) on each kernel line, DURATION seconds each
+# (environment, default 10).
 set -uo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 cd "$top"
-lines=("$@")
-[ ${#lines[@]} -gt 0 ] || lines=(6.1 6.12 sid)
+set_lines "$@"
 duration=${DURATION:-10}
-bash tests/deps.sh && make -s tools || exit 1
-bash tests/kernels.sh "${lines[@]}" >/dev/null || exit 1
-bash tests/initramfs.sh build/initramfs.cpio || exit 1
+prepare_host && prepare_guests "${lines[@]}" || exit 1
 rc=0
 for l in "${lines[@]}"; do
-	bash tests/build-module.sh "$l" || { rc=1; continue; }
+	build_module "$l" || { rc=1; continue; }
 	# Two nodes for the numa stressor.  16 stressors x 2 correct models,
 	# up to 16 x 4 broken ones, DURATION each plus start-up, emulated.
 	TLBSAN_NUMA=1 TLBSAN_TIMEOUT=$(((duration + 10) * 96 + 600)) \
-		TLBSAN_CMDLINE="tlbsan.duration=$duration" bash tests/guest.sh "$l" stress || rc=1
-	sed -n 's/^# \{0,1\}//p' "build/$l/stress.ktap"
+		TLBSAN_CMDLINE="tlbsan.duration=$duration" boot_guest "$l" stress || rc=1
+	ktap_notes "$l" stress
 	grep '^ok\|^not ok' "build/$l/stress.ktap"
 done
 exit $rc

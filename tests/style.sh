@@ -1,9 +1,10 @@
 #!/bin/bash
 # tests/style.sh - checkpatch.pl --strict (from Debian's newest linux-source,
-# fetched once into build/cache/) over every module source file.
+# fetched once into the cache, ${TLBSAN_CACHE:-build/cache}/checkpatch)
+# over every module source file.
 set -euo pipefail
-top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${TLBSAN_CACHE:-$top/build/cache}
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
 cp_dir=$cache/checkpatch
 if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 	bash "$top/tests/kernels.sh" sid >/dev/null

@@ -1,6 +1,6 @@
-# Checker tests (sourced by tests.sh): each violation class caught under a
-# broken invalidation model, and the correct models (hw, sw) silent under
-# the same workload.
+# Checker tests (sourced by suite-tests.sh): each violation class caught
+# under a broken invalidation model, and the correct models (hw, sw) silent
+# under the same workload.
 
 # report_of PID - stored reports of PID's context as JSON in /tmp/rep.
 report_of() {
@@ -12,7 +12,7 @@ has_class() {
 	grep -q "\"type\":\"report\",\"class\":$1," /tmp/rep
 }
 
-# no_violations PID - the correct models report nothing in classes 1-5.
+# no_violations PID - the correct models report no violation (classes 1-5).
 no_violations() {
 	report_of "$1"
 	expect_rc 0 tlbsan report "$1" >/dev/null

@@ -1,5 +1,5 @@
-# Device tests (sourced by tests.sh): the fake device's TLB, walker, page
-# requests, access streams and invalidation models.
+# Device tests (sourced by suite-tests.sh): the fake device's TLB, walker,
+# page requests, access streams and invalidation models.
 
 # attach_mc ARGS... - start memctl and attach a context with ARGS.
 attach_mc() {

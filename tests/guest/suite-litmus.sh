@@ -5,7 +5,7 @@
 # case B (class 2) at wp_page_copy.  On a kernel whose COW omits its
 # under-lock secondary call both happen; on a correct kernel neither.
 # One KTAP test; the counts are "# litmus-result" lines for the host.
-. /tests/lib.sh
+. /tests/common.sh
 
 t_litmus_rounds() {
 	insmod /tlbsan.ko

@@ -14,12 +14,12 @@
 # The host (tests/mutants.sh) judges them.  A workload run fails (KTAP
 # not ok) only when it did not finish: no summary from 'tlbsan run', its
 # --timeout, a setup error or a crash of the workload.
-. /tests/lib.sh
+. /tests/common.sh
 
 # Hang bound of each workload run (tlbsan run --timeout), not a measurement.
 RUN_TIMEOUT=600
 STRESS_SECS=3
-# name:stress-ng spec (the prefixes of stress_run in lib.sh apply).
+# name:stress-ng spec (the prefixes of stress_run in common.sh apply).
 STRESSORS="vm64:--vm 1 --vm-bytes 64M|mmap64:--mmap 1 --mmap-bytes 64M|mremap:--mremap 1|fork:--fork 1|ksmvm:ksm:--vm 1 --vm-bytes 8M --vm-madvise mergeable"
 
 # CLOCK_MONOTONIC in ns, the clock of the reports' at_ns (ktime_get_ns).
@@ -140,12 +140,6 @@ while IFS= read -r ws; do
 		tests="$tests t_stress_${w}_$model"
 	done
 done </tmp/stressors
-
-t_dmesg_clean() {
-	if dmesg | grep -E "$DMESG_BAD"; then
-		fail "kernel log has warnings"
-	fi
-}
 
 # fd 3: the KTAP channel itself, past ktap_run's capture of each test.
 exec 3>&1

@@ -4,7 +4,7 @@
 # broken one that flushes only at invalidate_range_end (caught), showing
 # the reporter's timeline and summary.  KTAP with one test; the host
 # prints the diagnostic lines.
-. /tests/lib.sh
+. /tests/common.sh
 
 t_demo() {
 	insmod /tlbsan.ko

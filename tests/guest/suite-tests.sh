@@ -1,10 +1,10 @@
 #!/bin/sh
 # The guest test suite: module load, attach/detach/stats, notifier counters
 # on a real workload, bad inputs, teardown.  KTAP on stdout.
-. /tests/lib.sh
+. /tests/common.sh
 . /tests/device.sh
 . /tests/checker.sh
-. /tests/run.sh
+. /tests/scenarios.sh
 
 # Which under-lock secondary TLB callback this kernel line has.
 secondary_cb() {
@@ -119,12 +119,6 @@ t_rmmod_with_attached_context() {
 t_rmmod() {
 	rmmod tlbsan
 	! grep -q '^tlbsan ' /proc/modules || fail "module still loaded"
-}
-
-t_dmesg_clean() {
-	if dmesg | grep -E "$DMESG_BAD"; then
-		fail "kernel log has warnings"
-	fi
 }
 
 ktap_run t_cli_without_module t_insmod t_bad_pid_strings t_attach_nonexistent_pid \

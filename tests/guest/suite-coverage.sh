@@ -3,7 +3,7 @@
 # and a few stress-ng stressors under hw, then print which notifier call
 # sites were reached (callback, first frame outside the notifier core and
 # TLB flush machinery, count).
-. /tests/lib.sh
+. /tests/common.sh
 
 t_coverage() {
 	insmod /tlbsan.ko coverage=1

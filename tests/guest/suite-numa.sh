@@ -3,8 +3,8 @@
 # NUMA balancing on): the migrate scenario moves cached pages between the
 # nodes under every model, and every scenario stays silent under hw and sw
 # while NUMA balancing adds its own protection changes and migrations.
-. /tests/lib.sh
-. /tests/run.sh
+. /tests/common.sh
+. /tests/scenarios.sh
 
 t_insmod() {
 	insmod /tlbsan.ko
@@ -25,12 +25,6 @@ t_stress_ng_numa_silent() {
 		stress_run $m 2 "--numa 1"
 		[ "${SV:-x}" = 0 ] || fail "stress-ng --numa under $m"
 	done
-}
-
-t_dmesg_clean() {
-	if dmesg | grep -E "$DMESG_BAD"; then
-		fail "kernel log has warnings"
-	fi
 }
 
 ktap_run t_insmod t_migrate_between_nodes t_scenarios_silent_under_hw_and_sw \

@@ -2,7 +2,7 @@
 # make stress: Debian's stress-ng memory stressors under tlbsan run, each
 # for tlbsan.duration= seconds (kernel command line): silent under hw and sw,
 # and every broken model caught by at least one stressor.  KTAP.
-. /tests/lib.sh
+. /tests/common.sh
 
 DURATION=$(sed -n 's/.*tlbsan\.duration=\([0-9]*\).*/\1/p' /proc/cmdline)
 DURATION=${DURATION:-10}
