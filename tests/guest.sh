@@ -15,8 +15,9 @@
 #
 # A line's extra kernel arguments, if any, are in its kernels/LINE/cmdline.
 # TLBSAN_ACCEL=kvm opts into KVM (default tcg); TLBSAN_TIMEOUT (seconds,
-# default 900) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes; TLBSAN_ONLY=SUBSTRING runs only the
-# in-guest tests whose name contains it (the module still loads first).
+# default 900) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes;
+# TLBSAN_ONLY=SUBSTRING[,SUBSTRING...] runs only the in-guest tests whose
+# name contains one of them (the module still loads first).
 set -uo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -86,7 +87,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -cpu max "${numa[@]}" "${mem[@]}" \
 	-nodefaults -no-reboot -display none -monitor none \
 	-kernel "$k/vmlinux" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 tlbsan.suite=$suite${TLBSAN_ONLY:+ tlbsan.only=$TLBSAN_ONLY} $(cat "$k/cmdline" 2>/dev/null) ${TLBSAN_CMDLINE:-}" \
+	-append "console=ttyS0 panic=-1 rdinit=/init hugepagesz=1G hugepages=1 secretmem.enable=1 tlbsan.suite=$suite${TLBSAN_ONLY:+ tlbsan.only=$TLBSAN_ONLY} $(cat "$k/cmdline" 2>/dev/null) ${TLBSAN_CMDLINE:-}" \
 	-serial "file:$console" -serial "file:$ktap" \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 qrc=$?

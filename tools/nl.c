@@ -189,10 +189,11 @@ int tlbsan_nl_join_reports(struct tlbsan_nl *nl, tlbsan_reply_fn fn, void *arg,
 			   const char *what)
 {
 	int grp = genl_ctrl_resolve_grp(nl->sk, TLBSAN_FAMILY_NAME, TLBSAN_MCGRP_REPORTS);
+	int err = grp < 0 ? grp : nl_socket_add_membership(nl->sk, grp);
 
-	if (grp < 0 || nl_socket_add_membership(nl->sk, grp)) {
-		fprintf(stderr, "tlbsan: %s: cannot join the '%s' group (needs CAP_NET_ADMIN and CAP_SYS_ADMIN)\n",
-			what, TLBSAN_MCGRP_REPORTS);
+	if (err) {
+		fprintf(stderr, "tlbsan: %s: cannot join the '%s' group: %s (needs CAP_NET_ADMIN and CAP_SYS_ADMIN)\n",
+			what, TLBSAN_MCGRP_REPORTS, nl_geterror(err));
 		return -1;
 	}
 	nl_socket_disable_seq_check(nl->sk);

@@ -466,6 +466,7 @@ static int do_monitor(struct tlbsan_call *c)
 	struct sigaction sa = { 0 };
 	int ret;
 
+	/* As for report: 1 means a violation, so a refusal is 2. */
 	if (tlbsan_nl_join_reports(c->nl, report_msg, &st, "monitor"))
 		return EXIT_USAGE;
 	sa.sa_handler = on_signal;

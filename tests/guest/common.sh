@@ -11,12 +11,15 @@ KTAP_FAILED=0
 
 # ktap_run TEST... - print the plan, run each test function, report it.
 ktap_run() {
-	# tlbsan.only=SUBSTRING on the kernel command line runs a subset.
+	# tlbsan.only=SUBSTRING[,SUBSTRING...] on the kernel command line runs
+	# the tests whose names contain one of them (and t_insmod).
 	only=$(sed -n 's/.*tlbsan\.only=\([^ ]*\).*/\1/p' /proc/cmdline)
 	if [ -n "$only" ]; then
 		sel=
 		for t in "$@"; do
-			case $t in t_insmod | *"$only"*) sel="$sel $t" ;; esac
+			for o in $(echo "$only" | tr ',' ' '); do
+				case $t in t_insmod | *"$o"*) sel="$sel $t"; break ;; esac
+			done
 		done
 		set -- $sel
 	fi

@@ -37,6 +37,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21 << 26)
+#endif
 #ifndef MAP_HUGE_1GB
 #define MAP_HUGE_1GB (30 << 26)
 #endif
@@ -92,7 +95,7 @@ static void do_map(const char *name, unsigned long pages, const char *kind)
 		}
 		len = 1UL << 30;
 	} else if (kind && !strcmp(kind, "hugetlb2m")) {
-		p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE, flags | MAP_HUGETLB, -1, 0);
+		p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE, flags | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
 		if (p == MAP_FAILED) {
 			printf("err hugetlb2m\n");
 			return;

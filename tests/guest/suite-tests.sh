@@ -5,6 +5,7 @@
 . /tests/device.sh
 . /tests/checker.sh
 . /tests/scenarios.sh
+. /tests/reliability.sh
 
 # Which under-lock secondary TLB callback this kernel line has.
 secondary_cb() {
@@ -137,4 +138,6 @@ ktap_run t_cli_without_module t_insmod t_bad_pid_strings t_attach_nonexistent_pi
 	t_run_attaches_the_process_tree t_run_exit_status t_scenarios_silent_under_hw_and_sw \
 	t_scenarios_under_broken_models t_litmus_ordering_inversion t_stress_ng_under_audit \
 	t_attach_follow_running_tree \
+	t_privileges_enforced t_secret_memory_not_reached t_hugetlb_pool_free_caught \
+	t_access_operands_fit_size t_access_streams_bounded t_untracked_brackets_stay_silent \
 	t_rmmod_with_attached_context t_rmmod t_dmesg_clean
