@@ -21,7 +21,7 @@ NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || echo -lnl-gen
 TOOL_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -I$(CURDIR)/uapi -I$(CURDIR)/tools $(NL_CFLAGS)
 UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR) -I$(CURDIR)/module -I$(CURDIR)/tests/unit
 
-TOOLS := tools/tlbsan tools/tlbsan-scenario tests/guest/workload tests/guest/memctl
+TOOLS := tools/tlbsan tools/tlbsan-scenario tests/guest/workload tests/guest/memctl tests/guest/nlfuzz
 UNIT := tests/unit/run-unit
 
 .PHONY: all module tools clean check unit guest demo coverage stress style sparse conftest check-mutants

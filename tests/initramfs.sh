@@ -28,7 +28,7 @@ done
 
 # Host programs and their shared libraries, at their host paths.
 progs=("$top/tools/tlbsan" "$top/tools/tlbsan-scenario" "$top/tests/guest/workload"
-       "$top/tests/guest/memctl" "$(command -v stress-ng)")
+       "$top/tests/guest/memctl" "$top/tests/guest/nlfuzz" "$(command -v stress-ng)")
 for p in "${progs[@]}"; do
 	[ -x "$p" ] || { echo "initramfs: $p is not built" >&2; exit 1; }
 	cp "$p" "$root/usr/bin/"

@@ -151,3 +151,32 @@ t_untracked_brackets_stay_silent() {
 	rmmod tlbsan
 	insmod /tlbsan.ko || fail "insmod"
 }
+
+# Random and mutated requests (tests/guest/nlfuzz.c), as root and as an
+# unprivileged user, while contexts are attached, sampling and streaming.
+# tlbsan.fuzz=N on the kernel command line sets the root run's count.
+t_netlink_fuzz() {
+	n=$(sed -n 's/.*tlbsan\.fuzz=\([0-9]*\).*/\1/p' /proc/cmdline)
+	n=${n:-200000}
+	sleep 100000 &
+	t1=$!
+	sleep 100000 &
+	t2=$!
+	expect_rc 0 tlbsan attach "$t1" >/dev/null
+	expect_rc 0 tlbsan attach --pattern buffers --model sw "$t2" >/dev/null
+	stack=$(awk '/\[stack\]/ { split($1, r, "-"); print "0x" r[1]; exit }' /proc/"$t1"/maps)
+	expect_rc 0 tlbsan buf-add "$t1" read "$stack" 4096
+	nlfuzz --seed 1 --count "$n" --target "$t1" --target "$t2" || fail "nlfuzz as root"
+	su nobody -c "nlfuzz --seed 2 --count $((n / 4)) --target $t1 --target $t2" ||
+		fail "nlfuzz as nobody"
+	# The module still answers, and knows no context but the targets'.
+	expect_rc 0 tlbsan stats >/dev/null
+	awk '$1 == "pid" && $2 != '"$t1"' && $2 != '"$t2"' { bad = 1 } END { exit bad }' /tmp/out ||
+		fail "a context of another process appeared"
+	# A target the device wrote into at random may have died already.
+	kill "$t1" "$t2" 2>/dev/null || true
+	wait "$t1" "$t2" 2>/dev/null || true
+	# ->release took each context off the list before its exit finished.
+	tlbsan stats >/tmp/s 2>&1
+	grep -q "no attached contexts" /tmp/s || fail "contexts survived their processes"
+}
