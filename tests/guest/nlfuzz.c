@@ -4,9 +4,11 @@
  *
  *   nlfuzz [--seed N] [--count N] [--target PID]...
  *
- * Each message is a random command (valid ones mostly, some past the end)
- * with random flags (request, ack, dump) and up to eight attributes: most
- * well-formed for their policy type with values biased to the interesting
+ * Half the messages are well-formed (a valid command and version, a
+ * target's PID, attributes of the right types, random flags); the others
+ * are a random command (valid ones mostly, some past the end) with random
+ * flags (request, ack, dump) and up to eight attributes: most well-formed
+ * for their policy type with values biased to the interesting
  * (the target PIDs, a PID that just exited, 0, all ones, boundaries), the
  * rest random bytes of a random length, nests of either, and mutations of
  * the attribute headers (lengths past the message, zero, odd).  PIDs are
@@ -21,6 +23,7 @@
 #include <errno.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +45,8 @@ static const int attr_type[TLBSAN_ATTR_MAX + 1] = TLBSAN_POLICY;
 static uint64_t rng;
 static int targets[TARGETS_MAX], nr_targets;
 static int gone_pid;
+/* This message is well-formed: valid types, no mutation, a target's PID. */
+static bool sane;
 
 static uint64_t rnd(void)
 {
@@ -80,6 +85,8 @@ static uint64_t interesting(void)
 /* A PID no process of the guest has, the targets, or one that exited. */
 static uint32_t pid_value(void)
 {
+	if (sane && nr_targets)
+		return targets[below(nr_targets)];
 	switch (below(5)) {
 	case 0:
 	case 1:
@@ -119,7 +126,7 @@ static void put_one(struct buf *m, int type, int depth)
 	uint64_t v = type == TLBSAN_ATTR_PID ? pid_value() : interesting();
 	int kind = type <= TLBSAN_ATTR_MAX ? attr_type[type] : T_NONE;
 
-	if (below(8) == 0)
+	if (!sane && below(8) == 0)
 		kind = T_NONE;
 	if (put(m, &h, sizeof(h)))
 		return;
@@ -164,7 +171,7 @@ static void put_one(struct buf *m, int type, int depth)
 	h.nla_len = m->len - start - (NLMSG_ALIGN(n) - n);
 	if (kind == T_NESTED && below(2))
 		h.nla_type |= NLA_F_NESTED;
-	switch (below(40)) {
+	switch (sane ? -1 : (int)below(40)) {
 	case 0:
 		h.nla_len = 0;
 		break;
@@ -183,7 +190,9 @@ static void put_one(struct buf *m, int type, int depth)
 
 static void put_attr(struct buf *m, int depth)
 {
-	put_one(m, below(10) ? 1 + below(TLBSAN_ATTR_MAX) : below(0xffff), depth);
+	int type = below(10) || sane ? 2 + below(TLBSAN_ATTR_MAX - 1) : below(0xffff);
+
+	put_one(m, type, depth);
 }
 
 static int open_sock(void)
@@ -311,8 +320,15 @@ int main(int argc, char **argv)
 			.version = below(16) ? TLBSAN_FAMILY_VERSION : below(256),
 		};
 
+		sane = below(2);
+		if (sane) {
+			g.cmd = 1 + below(TLBSAN_CMD_MAX);
+			g.version = TLBSAN_FAMILY_VERSION;
+		}
 		put(&m, &g, sizeof(g));
-		for (int k = below(9); k > 0; k--)
+		if (sane)
+			put_one(&m, TLBSAN_ATTR_PID, 0);
+		for (int k = below(sane ? 4 : 9); k > 0; k--)
 			put_attr(&m, 0);
 		nh->nlmsg_len = m.len;
 		/* Other families are not ours to fuzz: only netlink's own types. */
@@ -320,7 +336,7 @@ int main(int argc, char **argv)
 		nh->nlmsg_flags = NLM_F_REQUEST | (below(2) ? NLM_F_ACK : 0) |
 				  (below(3) ? 0 : NLM_F_DUMP);
 		nh->nlmsg_seq = sent;
-		if (below(50) == 0)
+		if (!sane && below(50) == 0)
 			nh->nlmsg_len = NLMSG_HDRLEN + below(m.len);	/* truncated */
 		if (send(fd, m.b, m.len, 0) < 0 && errno != ENOBUFS && errno != EAGAIN) {
 			perror("nlfuzz: send");
