@@ -207,15 +207,17 @@ struct end_arg {
 	u64 at_ns;			/* when its end (or the end's own call) came */
 	bool late;			/* this is the end's own secondary call */
 	bool checked;			/* ... which already checked this bracket */
+	unsigned int budget;		/* CPU leaves past each entry's first still to look at */
 };
 
 /*
- * CPU leaves of one cached entry looked at per end: a huge entry the CPU
- * now maps with smaller leaves (split, then part repointed) is checked
- * leaf by leaf over the bracket's range, up to this many; past it the rest
- * goes unchecked (a missed report, never a false one).
+ * CPU leaves looked at per end beyond each entry's first: a huge entry the
+ * CPU now maps with smaller leaves (split, then part repointed) is checked
+ * leaf by leaf over the bracket's range while this lasts (interrupts are
+ * off); what it leaves unchecked is counted (end_leaves_unchecked), a
+ * missed report, never a false one.
  */
-#define TLBSAN_END_LEAVES	512
+#define TLBSAN_END_LEAVES	1024
 
 static void end_fn(struct tlbsan_tlbe *e, void *arg)
 {
@@ -225,9 +227,10 @@ static void end_fn(struct tlbsan_tlbe *e, void *arg)
 	struct tlbsan_cpu_view c;
 	struct tlbsan_dev_view d;
 	struct tlbsan_report r;
+	unsigned long benign = 0;
 	bool same, owed;
 	unsigned int n;
-	u32 cls = 0;
+	u32 cls = 0, k;
 	u64 pte;
 
 	if (!a->late && (e->chk & TLBSAN_CHK_STARTED))
@@ -237,15 +240,31 @@ static void end_fn(struct tlbsan_tlbe *e, void *arg)
 	/* From the entry's first 4 KiB the bracket covers (a huge entry may start before it). */
 	va = clamp(a->rec->start, e->va, e->va + tlbsan_tlbe_bytes(e) - PAGE_SIZE) & PAGE_MASK;
 	last = min(a->rec->end, e->va + tlbsan_tlbe_bytes(e));
-	for (n = 0; n < TLBSAN_END_LEAVES && va < last; n++, va = next) {
+	for (n = 0; va < last; n++, va = next) {
+		if (n && !a->budget--) {
+			atomic64_inc(&ck->stat[TLBSAN_DEV_END_LEAVES_UNCHECKED]);
+			break;
+		}
 		cpu_view_next(ck, va, &c, &pte, &next);
 		dev_view(ck, e, va, &d);
 		same = false;
 		if (tlbsan_replaced(&d, &c) && !c.writable)
 			same = pages_equal(d.pfn, c.pfn);
-		cls = tlbsan_oracle_end(&d, &c, same, &owed);
-		if (cls)
+		k = tlbsan_oracle_end(&d, &c, same, &owed);
+		/* A same-content leaf (class 7) may hide a real one further on. */
+		if (k && k != TLBSAN_CLASS_STALE_BENIGN) {
+			cls = k;
 			break;
+		}
+		if (k && !benign)
+			benign = va;
+	}
+	if (!cls && benign) {
+		/* Only benign leaves: report the first of them. */
+		va = benign;
+		cpu_view(ck, va, &c, &pte);
+		dev_view(ck, e, va, &d);
+		cls = tlbsan_oracle_end(&d, &c, true, &owed);
 	}
 	if (!cls)
 		return;
@@ -363,7 +382,8 @@ static void count_site(struct tlbsan_checker *ck, const struct tlbsan_inv_rec *r
  */
 static void check_late_call(struct tlbsan_checker *ck, struct tlbsan_inv_rec *rec)
 {
-	struct end_arg a = { .ck = ck, .rec = rec, .at_ns = rec->start_ns, .late = true };
+	struct end_arg a = { .ck = ck, .rec = rec, .at_ns = rec->start_ns, .late = true,
+			     .budget = TLBSAN_END_LEAVES };
 	struct tlbsan_open *o;
 	unsigned int i;
 
@@ -438,7 +458,7 @@ void tlbsan_check_end(struct tlbsan_checker *ck, int event, unsigned long start,
 		      unsigned long end)
 {
 	struct tlbsan_inv_rec *rec = NULL, tmp;
-	struct end_arg a = { .ck = ck };
+	struct end_arg a = { .ck = ck, .budget = TLBSAN_END_LEAVES };
 	bool mismatch = false;
 	unsigned int i;
 
@@ -636,7 +656,7 @@ static void check_freed(struct tlbsan_pfnwatch *w, unsigned long pfn, unsigned l
 static unsigned int open_brackets;
 module_param(open_brackets, uint, 0444);
 MODULE_PARM_DESC(open_brackets,
-		 "brackets in progress tracked per context (0: 4 per possible CPU, at least 16)");
+		 "brackets in progress tracked per context, up to 65536 (0: 4 per possible CPU, at least 16)");
 
 int tlbsan_check_init(struct tlbsan_checker *ck, const struct tlbsan_checker_setup *s)
 {
@@ -651,15 +671,16 @@ int tlbsan_check_init(struct tlbsan_checker *ck, const struct tlbsan_checker_set
 	tlbsan_reports_init(&ck->reports, s->lock, s->who, s->wq,
 			    &s->stat[TLBSAN_DEV_REPORTS_DROPPED]);
 	/* Last: on failure the checker is still safe to free. */
-	ck->open_max = open_brackets ?: max(16U, 4 * num_possible_cpus());
-	ck->open = kcalloc(ck->open_max, sizeof(*ck->open), GFP_KERNEL);
+	ck->open_max = open_brackets ? min(open_brackets, 65536U) :
+				       max(16U, 4 * num_possible_cpus());
+	ck->open = kvcalloc(ck->open_max, sizeof(*ck->open), GFP_KERNEL);
 	return ck->open ? 0 : -ENOMEM;
 }
 
 /* After the device's notifiers are gone. */
 void tlbsan_check_free(struct tlbsan_checker *ck)
 {
-	kfree(ck->open);
+	kvfree(ck->open);
 	ck->open = NULL;
 }
 

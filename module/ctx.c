@@ -87,6 +87,7 @@ struct tlbsan_ctx *tlbsan_ctx_attach(struct task_struct *task, struct mm_struct 
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	atomic_inc(&tlbsan_live);
+	INIT_LIST_HEAD(&ctx->node);
 	INIT_WORK(&ctx->teardown_work, tlbsan_ctx_teardown_fn);
 	INIT_WORK(&ctx->free_work, tlbsan_ctx_free_fn);
 	ret = tlbsan_dev_init(&ctx->dev, cfg, mm, &ctx->id);

@@ -30,6 +30,7 @@
 #include <linux/slab.h>
 #include <linux/stringify.h>
 #include <linux/uaccess.h>
+#include <linux/userfaultfd_k.h>
 #include "compat.h"
 #include "dev.h"
 #include "model.h"
@@ -481,7 +482,8 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 			atomic64_inc(&dev->walk_fail[r]);
 			if (r == TLBSAN_WALK_UNSTABLE)
 				continue;
-			*need_pri = true;
+			/* No fault makes these translatable: no page request. */
+			*need_pri = r != TLBSAN_WALK_SPECIAL && r != TLBSAN_WALK_NODIRECT;
 			return TLBSAN_ACCESS_FAULT;
 		}
 		spin_lock(&dev->lock);
@@ -513,6 +515,7 @@ static void tlbsan_prq_fn(struct work_struct *work)
 {
 	struct tlbsan_prq *prq = container_of(work, struct tlbsan_prq, work);
 
+	struct vm_area_struct *vma;
 	bool unlocked = false;
 
 	prq->ret = -ESRCH;
@@ -520,11 +523,15 @@ static void tlbsan_prq_fn(struct work_struct *work)
 		/*
 		 * With @unlocked the fault may drop mmap_lock around I/O and
 		 * retry (FAULT_FLAG_ALLOW_RETRY): a slow fault does not hold
-		 * off the target's own mmap writers meanwhile.
+		 * off the target's own mmap writers meanwhile.  Not under
+		 * userfaultfd: there that flag makes the fault wait for the
+		 * monitor, which a worker cannot be killed out of; without it
+		 * the fault fails at once, as an IOMMU's page request does.
 		 */
 		mmap_read_lock(prq->mm);
-		prq->ret = fixup_user_fault(prq->mm, prq->va,
-					    prq->write ? FAULT_FLAG_WRITE : 0, &unlocked);
+		vma = vma_lookup(prq->mm, prq->va);
+		prq->ret = fixup_user_fault(prq->mm, prq->va, prq->write ? FAULT_FLAG_WRITE : 0,
+					    vma && !userfaultfd_armed(vma) ? &unlocked : NULL);
 		mmap_read_unlock(prq->mm);
 		mmput(prq->mm);
 	}

@@ -76,12 +76,13 @@ static bool is_machinery(unsigned long ip)
 	return sym_matches(&tlbsan_machinery_class, ip);
 }
 
+/* @ip's symbol+offset; @none when there is no @ip, "?" when no symbol has it (never an address). */
 void tlbsan_sprint_site(char *buf, unsigned long ip, const char *none)
 {
-	if (ip)
-		sprint_symbol(buf, ip);
-	else
+	if (!ip)
 		strscpy(buf, none, KSYM_SYMBOL_LEN);
+	else if (!sprint_symbol(buf, ip) || !strncmp(buf, "0x", 2))
+		strscpy(buf, "?", KSYM_SYMBOL_LEN);
 }
 
 bool tlbsan_stack_in_end(const unsigned long *stack, unsigned int nr)

@@ -153,10 +153,17 @@ enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 	pudp = walk_to_pud(mm, va, &pud);
 	if (!pudp || pud_none(pud))
 		return TLBSAN_WALK_NONE;
-	/* Not present and not none: a 1 GiB migration or hwpoison entry. */
-	if (!(pud_flags(pud) & _PAGE_PRESENT))
-		return (pud_flags(pud) & _PAGE_PROTNONE) ? TLBSAN_WALK_PROTNONE :
-							   TLBSAN_WALK_MIGRATION;
+	/*
+	 * Not present and not none: invalidated for a change (PSE kept, as
+	 * pudp_invalidate() leaves it), else a 1 GiB migration or hwpoison
+	 * entry, which a page request resolves or fails.
+	 */
+	if (!(pud_flags(pud) & _PAGE_PRESENT)) {
+		if (pud_flags(pud) & _PAGE_PROTNONE)
+			return TLBSAN_WALK_PROTNONE;
+		return (pud_flags(pud) & _PAGE_PSE) ? TLBSAN_WALK_UNSTABLE :
+						      TLBSAN_WALK_MIGRATION;
+	}
 	if (pud_flags(pud) & _PAGE_PSE)
 		return walk_leaf(x, pud_pfn(pud), pud_val(pud), TLBSAN_SIZE_1G,
 				 pud_flags(pud) & _PAGE_RW, pud_write(pud), pud_dirty(pud));

@@ -97,6 +97,7 @@ const char *const tlbsan_dev_stat_names[__TLBSAN_DEV_MAX] = {
 	[TLBSAN_DEV_AFTER_RELEASE]	= "calls_after_release",
 	[TLBSAN_DEV_BRACKETS_UNTRACKED]	= "brackets_untracked",
 	[TLBSAN_DEV_SITES_UNTRACKED]	= "site_calls_untracked",
+	[TLBSAN_DEV_END_LEAVES_UNCHECKED] = "end_leaves_unchecked",
 };
 
 const char *const tlbsan_class_names[__TLBSAN_CLASS_MAX] = TLBSAN_CLASS_NAMES;

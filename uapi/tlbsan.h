@@ -339,6 +339,7 @@ enum tlbsan_dev_stat {
 	TLBSAN_DEV_AFTER_RELEASE,	/* notifier calls in flight past ->release */
 	TLBSAN_DEV_BRACKETS_UNTRACKED,	/* brackets beyond the table: checks went unknown */
 	TLBSAN_DEV_SITES_UNTRACKED,	/* secondary calls from sites beyond the table */
+	TLBSAN_DEV_END_LEAVES_UNCHECKED, /* huge entries not checked leaf by leaf at an end */
 
 	__TLBSAN_DEV_MAX,
 };
