@@ -14,7 +14,10 @@
 # suites apply to dmesg).
 #
 # A line's extra kernel arguments, if any, are in its kernels/LINE/cmdline.
-# TLBSAN_ACCEL=kvm opts into KVM (default tcg); TLBSAN_TIMEOUT (seconds,
+# TLBSAN_ACCEL=kvm opts into KVM (default tcg,thread=single: one host
+# thread runs both vCPUs in turn; multi-threaded TCG lets a vCPU execute a
+# stale int3 of the kernel's text_poke_bp, an "Oops: int3" that is the
+# emulator's, not the kernel's or tlbsan's); TLBSAN_TIMEOUT (seconds,
 # default 900) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes;
 # TLBSAN_ONLY=SUBSTRING[,SUBSTRING...] runs only the in-guest tests whose
 # name contains one of them (the module still loads first).
@@ -27,7 +30,7 @@ line=$1
 suite=${2:-tests}
 k=$cache/kernels/$line
 out=$top/build/$line
-accel=${TLBSAN_ACCEL:-tcg}
+accel=${TLBSAN_ACCEL:-tcg,thread=single}
 timeout=${TLBSAN_TIMEOUT:-900}
 initrd=$out/initrd.cpio
 
@@ -115,6 +118,17 @@ if [ $((pass + fail)) -ne "$plan" ] || [ "$plan" -eq 0 ]; then
 fi
 if grep -aEq "$BAD_LOG" "$console" 2>/dev/null; then
 	reasons+=("kernel log: $(grep -aE "$BAD_LOG" "$console" | head -n1 | cut -c1-120)")
+fi
+# An int3 oops in a kernel tlbsan never touched (untainted by an out-of-tree
+# module, tlbsan not among the modules) is the emulator executing a stale
+# text_poke_bp breakpoint, not a finding: say so ($suite.emulator marks it
+# for tests/run.sh, which boots such a guest once more).
+rm -f "$out/$suite.emulator"
+if grep -aq 'Oops: int3' "$console" 2>/dev/null &&
+   ! grep -aA60 'Oops: int3' "$console" |
+	grep -aEq 'Tainted: [A-Z ]*O|Modules linked in:.*\<tlbsan\>'; then
+	reasons+=("emulator fault: Oops: int3 with tlbsan not loaded (a stale text_poke_bp breakpoint under $accel)")
+	touch "$out/$suite.emulator"
 fi
 
 release=$(cat "$k/release")
