@@ -241,10 +241,12 @@ static void end_fn(struct tlbsan_tlbe *e, void *arg)
 	va = clamp(a->rec->start, e->va, e->va + tlbsan_tlbe_bytes(e) - PAGE_SIZE) & PAGE_MASK;
 	last = min(a->rec->end, e->va + tlbsan_tlbe_bytes(e));
 	for (n = 0; va < last; n++, va = next) {
-		if (n && !a->budget--) {
+		if (n && !a->budget) {
 			atomic64_inc(&ck->stat[TLBSAN_DEV_END_LEAVES_UNCHECKED]);
 			break;
 		}
+		if (n)
+			a->budget--;
 		cpu_view_next(ck, va, &c, &pte, &next);
 		dev_view(ck, e, va, &d);
 		same = false;
