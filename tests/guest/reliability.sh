@@ -184,3 +184,59 @@ t_netlink_fuzz() {
 	tlbsan stats >/tmp/s 2>&1
 	grep -q "no attached contexts" /tmp/s || fail "contexts survived their processes"
 }
+
+# Lifetimes: attach/detach cycles against a process that keeps faulting and
+# zapping (tlbsan.cycles=N sets the count), then its exit.
+t_attach_detach_cycles() {
+	n=$(sed -n 's/.*tlbsan\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline)
+	n=${n:-1000}
+	mc_start
+	# memctl answers once its threads are done: the cycles run meanwhile.
+	echo "zapstorm 2 100000" >&5
+	i=0
+	while [ $i -lt "$n" ]; do
+		tlbsan attach --threads 2 "$MPID" >/dev/null || fail "attach $i"
+		tlbsan detach "$MPID" || fail "detach $i"
+		i=$((i + 1))
+	done
+	read -r MC <&6 || MC="err eof"
+	[ "$MC" = ok ] || fail "the faulting process failed: $MC"
+	echo "$n attach/detach cycles"
+	expect_rc 0 tlbsan stats
+	grep -q "no attached contexts" /tmp/out || fail "a cycle left a context"
+	mc_stop
+}
+
+# The target goes while its device threads walk and stream: SIGKILL, exec,
+# and exit, under hw and sw.
+t_target_dies_mid_access() {
+	for m in hw sw; do
+		sleep 100000 &
+		p=$!
+		expect_rc 0 tlbsan attach --model "$m" "$p" >/dev/null
+		stack=$(awk '/\[stack\]/ { split($1, r, "-"); print "0x" r[1]; exit }' /proc/"$p"/maps)
+		expect_rc 0 tlbsan buf-add "$p" read "$stack" 4096
+		kill -9 "$p"
+		wait "$p" 2>/dev/null || true
+		# A shell that execs: the old mm goes, the new one is not attached.
+		rm -f /tmp/x.in
+		mkfifo /tmp/x.in
+		sh -c 'read -r go </tmp/x.in; exec sleep 0' &
+		p=$!
+		expect_rc 0 tlbsan attach --model "$m" "$p" >/dev/null
+		echo go >/tmp/x.in
+		wait "$p"
+	done
+	expect_rc 0 tlbsan stats
+	grep -q "no attached contexts" /tmp/out || fail "a context survived its mm"
+}
+
+# Many short-lived processes under tlbsan run, each attached from its first
+# instruction: all of them attached and gone, nothing reported.
+t_run_many_short_processes() {
+	expect_rc 0 tlbsan run --json -- sh -c \
+		'i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i + 1)); done' >/dev/null
+	grep -q '"violation":true' /tmp/out && fail "a violation under hw"
+	expect_rc 0 tlbsan stats
+	grep -q "no attached contexts" /tmp/out || fail "run left contexts behind"
+}
