@@ -189,7 +189,7 @@ t_netlink_fuzz() {
 # zapping (tlbsan.cycles=N sets the count), then its exit.
 t_attach_detach_cycles() {
 	n=$(sed -n 's/.*tlbsan\.cycles=\([0-9]*\).*/\1/p' /proc/cmdline)
-	n=${n:-1000}
+	n=${n:-300}
 	mc_start
 	# memctl answers once its threads are done: the cycles run meanwhile.
 	echo "zapstorm 2 100000" >&5
