@@ -616,7 +616,7 @@ static void check_freed(struct tlbsan_pfnwatch *w, unsigned long pfn, unsigned l
 	unsigned int i;
 	bool owed;
 
-	spin_lock_irqsave(ck->lock, flags);
+	raw_spin_lock_irqsave(ck->lock, flags);
 	for (i = 0; i < ck->tlb->sets * ck->tlb->ways; i++) {
 		e = &ck->tlb->e[i];
 		if (!e->valid || e->pfn >= pfn + n || pfn >= e->pfn + tlbsan_tlbe_pages(e))
@@ -645,7 +645,7 @@ static void check_freed(struct tlbsan_pfnwatch *w, unsigned long pfn, unsigned l
 		tlbsan_tlb_drop(ck->tlb, e);
 		atomic64_inc(&ck->stat[TLBSAN_DEV_POISONED]);
 	}
-	spin_unlock_irqrestore(ck->lock, flags);
+	raw_spin_unlock_irqrestore(ck->lock, flags);
 }
 
 /*

@@ -43,7 +43,7 @@ struct tlbsan_site {
  */
 struct tlbsan_checker {
 	/* constant */
-	spinlock_t *lock;		/* the device's TLB lock: guards what follows */
+	raw_spinlock_t *lock;		/* the device's TLB lock: guards what follows */
 	struct tlbsan_tlb *tlb;		/* the device TLB the calls mark */
 	struct mm_struct *mm;		/* the CPU page tables to compare with */
 	bool secondary_model;		/* due on the secondary call (model.h) */
@@ -67,7 +67,7 @@ struct tlbsan_checker {
 
 /* What the device hands its checker; see struct tlbsan_checker. */
 struct tlbsan_checker_setup {
-	spinlock_t *lock;		/* the device's TLB lock */
+	raw_spinlock_t *lock;		/* the device's TLB lock */
 	struct tlbsan_tlb *tlb;
 	struct mm_struct *mm;
 	u32 model;

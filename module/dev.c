@@ -80,7 +80,7 @@ int tlbsan_dev_init(struct tlbsan_dev *dev, const struct tlbsan_dev_config *cfg,
 
 	dev->cfg = *cfg;
 	dev->mm = mm;
-	spin_lock_init(&dev->lock);
+	raw_spin_lock_init(&dev->lock);
 	spin_lock_init(&dev->job_lock);
 	init_waitqueue_head(&dev->wq);
 	INIT_DELAYED_WORK(&dev->lazy_work, tlbsan_lazy_fn);
@@ -113,9 +113,9 @@ void tlbsan_dev_free(struct tlbsan_dev *dev)
 	/* Deliver what the checker found last, then forget the cached pfns. */
 	tlbsan_reports_flush(&dev->check.reports);
 	if (dev->tlb_mem) {
-		spin_lock_irqsave(&dev->lock, flags);
+		raw_spin_lock_irqsave(&dev->lock, flags);
 		tlbsan_tlb_flush_all(&dev->tlb);
-		spin_unlock_irqrestore(&dev->lock, flags);
+		raw_spin_unlock_irqrestore(&dev->lock, flags);
 	}
 	tlbsan_check_free(&dev->check);
 	kvfree(dev->tlb_mem);
@@ -175,10 +175,10 @@ void tlbsan_dev_range_start(struct tlbsan_dev *dev, int event,
 	dev_note_range(dev, dev->hist_start, start, end);
 	if (!dev_delivered(dev, event))
 		return;
-	spin_lock_irqsave(&dev->lock, flags);
+	raw_spin_lock_irqsave(&dev->lock, flags);
 	tlbsan_check_call(&dev->check, TLBSAN_CB_INVALIDATE_RANGE_START, event, start, end);
 	if (!dev_sw_brackets(dev, event)) {
-		spin_unlock_irqrestore(&dev->lock, flags);
+		raw_spin_unlock_irqrestore(&dev->lock, flags);
 		return;
 	}
 	if (!dev->inv_active++) {
@@ -189,7 +189,7 @@ void tlbsan_dev_range_start(struct tlbsan_dev *dev, int event,
 		dev->inv_end = max(dev->inv_end, end);
 	}
 	dev_invalidate(dev, start, end);
-	spin_unlock_irqrestore(&dev->lock, flags);
+	raw_spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 void tlbsan_dev_range_end(struct tlbsan_dev *dev, int event,
@@ -199,7 +199,7 @@ void tlbsan_dev_range_end(struct tlbsan_dev *dev, int event,
 
 	if (!dev_delivered(dev, event))
 		return;
-	spin_lock_irqsave(&dev->lock, flags);
+	raw_spin_lock_irqsave(&dev->lock, flags);
 	/* The checker looks before the model acts. */
 	tlbsan_check_end(&dev->check, event, start, end);
 	if (dev_sw_brackets(dev, event)) {
@@ -213,7 +213,7 @@ void tlbsan_dev_range_end(struct tlbsan_dev *dev, int event,
 	} else if (dev->cfg.model == TLBSAN_MODEL_END_ONLY) {
 		dev_invalidate(dev, start, end);
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	raw_spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 void tlbsan_dev_secondary(struct tlbsan_dev *dev, unsigned long start, unsigned long end)
@@ -221,7 +221,7 @@ void tlbsan_dev_secondary(struct tlbsan_dev *dev, unsigned long start, unsigned 
 	unsigned long flags;
 
 	dev_note_range(dev, dev->hist_secondary, start, end);
-	spin_lock_irqsave(&dev->lock, flags);
+	raw_spin_lock_irqsave(&dev->lock, flags);
 	/* KVM-style models (SW, END_ONLY, DROP) do not take this callback. */
 	if (tlbsan_model_takes_secondary(dev->cfg.model))
 		tlbsan_check_call(&dev->check, TLBSAN_CB_SECONDARY, 0, start, end);
@@ -238,7 +238,7 @@ void tlbsan_dev_secondary(struct tlbsan_dev *dev, unsigned long start, unsigned 
 		queue_delayed_work(tlbsan_wq, &dev->lazy_work,
 				   usecs_to_jiffies(dev->cfg.model_arg));
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	raw_spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 /* LAZY: the deferred flushes, applied late from a worker. */
@@ -249,7 +249,7 @@ static void tlbsan_lazy_fn(struct work_struct *work)
 	unsigned long flags;
 	unsigned int i;
 
-	spin_lock_irqsave(&dev->lock, flags);
+	raw_spin_lock_irqsave(&dev->lock, flags);
 	if (dev->lazy_all)
 		dev_invalidate(dev, 0, ULONG_MAX);
 	else
@@ -257,7 +257,7 @@ static void tlbsan_lazy_fn(struct work_struct *work)
 			dev_invalidate(dev, dev->lazy_start[i], dev->lazy_end[i]);
 	dev->lazy_n = 0;
 	dev->lazy_all = false;
-	spin_unlock_irqrestore(&dev->lock, flags);
+	raw_spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 /* ->release: the device stops; every model but NONE drops its TLB. */
@@ -265,11 +265,11 @@ void tlbsan_dev_release(struct tlbsan_dev *dev)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&dev->lock, flags);
+	raw_spin_lock_irqsave(&dev->lock, flags);
 	WRITE_ONCE(dev->released, true);
 	if (dev->cfg.model != TLBSAN_MODEL_NONE)
 		dev_invalidate(dev, 0, ULONG_MAX);
-	spin_unlock_irqrestore(&dev->lock, flags);
+	raw_spin_unlock_irqrestore(&dev->lock, flags);
 }
 
 /* ---- Device side (device threads; never in a notifier callback) ---- */
@@ -461,9 +461,9 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 
 	while (tries < TLBSAN_FILL_TRIES) {
 		local_irq_save(flags);
-		spin_lock(&dev->lock);
+		raw_spin_lock(&dev->lock);
 		done = dev_lookup(t, j, write, &m, &status);
-		spin_unlock(&dev->lock);
+		raw_spin_unlock(&dev->lock);
 		if (done)
 			goto out;
 		if (m.blocked) {
@@ -486,9 +486,9 @@ static u32 dev_translate_access(struct tlbsan_devthread *t, struct tlbsan_job *j
 			*need_pri = r != TLBSAN_WALK_SPECIAL && r != TLBSAN_WALK_NODIRECT;
 			return TLBSAN_ACCESS_FAULT;
 		}
-		spin_lock(&dev->lock);
+		raw_spin_lock(&dev->lock);
 		done = dev_fill_access(t, j, &m, &x, &status);
-		spin_unlock(&dev->lock);
+		raw_spin_unlock(&dev->lock);
 		if (done)
 			goto out;
 		local_irq_restore(flags);

@@ -76,7 +76,11 @@ struct tlbsan_devthread {
  *    lookup + access and each fill commit, with interrupts off; it is
  *    never held across anything that can sleep, fault, allocate or trigger
  *    an invalidation (the walk inside it only reads page tables), so a
- *    callback can always take it.
+ *    callback can always take it.  It is a raw spinlock because its takers
+ *    include atomic contexts even on PREEMPT_RT (the page-free tracepoint,
+ *    the hugetlb kprobe, the secondary call from the arch TLB flush with
+ *    preemption off), where a spinlock_t would sleep; only raw locks
+ *    (workqueue and timer bases) are taken inside it.
  *  - job_lock protects every thread's jobs and streams lists and stopping;
  *    never taken by the notifier callbacks.
  *  - cfg is constant after attach; counters are atomics.
@@ -84,7 +88,7 @@ struct tlbsan_devthread {
 struct tlbsan_dev {
 	struct tlbsan_dev_config cfg;
 
-	spinlock_t lock;		/* the TLB lock, see above */
+	raw_spinlock_t lock;		/* the TLB lock, see above */
 	struct tlbsan_tlb tlb;
 	struct tlbsan_pde pde;
 	u64 inv_seq;			/* bumped by every applied invalidation */

@@ -304,7 +304,7 @@ int tlbsan_dump_tlb(struct sk_buff *skb, struct netlink_callback *cb)
 		return 0;
 	}
 	dev = &ctx->dev;
-	spin_lock_irqsave(&dev->lock, flags);
+	raw_spin_lock_irqsave(&dev->lock, flags);
 	n = dev->tlb.sets * dev->tlb.ways;
 	for (i = cb->args[1]; i < n; i++)
 		if (dev->tlb.e[i].valid && tlbsan_put_tlbe(skb, cb, &dev->tlb.e[i]))
@@ -316,7 +316,7 @@ int tlbsan_dump_tlb(struct sk_buff *skb, struct netlink_callback *cb)
 				break;
 		cb->args[2] = i;
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	raw_spin_unlock_irqrestore(&dev->lock, flags);
 	mutex_unlock(&tlbsan_ctx_lock);
 	return skb->len;
 }

@@ -201,10 +201,10 @@ static int tlbsan_dump_items(struct sk_buff *skb, struct netlink_callback *cb, b
 		if (idx++ < cb->args[1])
 			continue;
 		for (;;) {
-			spin_lock_irqsave(&ctx->dev.lock, flags);
+			raw_spin_lock_irqsave(&ctx->dev.lock, flags);
 			if (cb->args[2] >= (sites ? ctx->dev.check.nr_sites :
 					    ctx->dev.check.reports.nr)) {
-				spin_unlock_irqrestore(&ctx->dev.lock, flags);
+				raw_spin_unlock_irqrestore(&ctx->dev.lock, flags);
 				break;
 			}
 			if (sites)
@@ -212,7 +212,7 @@ static int tlbsan_dump_items(struct sk_buff *skb, struct netlink_callback *cb, b
 			else
 				r = ctx->dev.check.reports.reports[cb->args[2]];
 			r.dropped = atomic64_read(&ctx->dev.stat[TLBSAN_DEV_REPORTS_DROPPED]);
-			spin_unlock_irqrestore(&ctx->dev.lock, flags);
+			raw_spin_unlock_irqrestore(&ctx->dev.lock, flags);
 			err = sites ? tlbsan_put_site(skb, cb, ctx, &s) :
 				      tlbsan_fill_report(skb, &ctx->id, &r,
 							 NETLINK_CB(cb->skb).portid,

@@ -39,20 +39,20 @@ static void tlbsan_reports_fn(struct work_struct *work)
 	bool warn;
 
 	for (i = 0; ; i++) {
-		spin_lock_irqsave(rs->lock, flags);
+		raw_spin_lock_irqsave(rs->lock, flags);
 		if (i >= rs->nr) {
-			spin_unlock_irqrestore(rs->lock, flags);
+			raw_spin_unlock_irqrestore(rs->lock, flags);
 			break;
 		}
 		if (rs->reports[i].count == rs->reports[i].sent) {
-			spin_unlock_irqrestore(rs->lock, flags);
+			raw_spin_unlock_irqrestore(rs->lock, flags);
 			continue;
 		}
 		r = rs->reports[i];
 		rs->reports[i].sent = r.count;
 		warn = (TLBSAN_CLASS_VIOLATIONS & BIT(r.cls)) && !(rs->warned & BIT(r.cls));
 		rs->warned |= BIT(r.cls);
-		spin_unlock_irqrestore(rs->lock, flags);
+		raw_spin_unlock_irqrestore(rs->lock, flags);
 
 		r.dropped = atomic64_read(rs->dropped);
 		if (warn && warn_on_violation)
@@ -68,7 +68,7 @@ static void tlbsan_reports_fn(struct work_struct *work)
 	}
 }
 
-void tlbsan_reports_init(struct tlbsan_reports *rs, spinlock_t *lock,
+void tlbsan_reports_init(struct tlbsan_reports *rs, raw_spinlock_t *lock,
 			 const struct tlbsan_ident *who, struct workqueue_struct *wq,
 			 atomic64_t *dropped)
 {

@@ -64,7 +64,7 @@ struct tlbsan_ident {
  * rest is constant after tlbsan_reports_init().
  */
 struct tlbsan_reports {
-	spinlock_t *lock;		/* the owner's TLB lock */
+	raw_spinlock_t *lock;		/* the owner's TLB lock */
 	const struct tlbsan_ident *who;
 	struct workqueue_struct *wq;
 	struct work_struct work;	/* delivers new reports */
@@ -75,7 +75,7 @@ struct tlbsan_reports {
 	atomic64_t *dropped;		/* the owner's count of reports lost to a full table */
 };
 
-void tlbsan_reports_init(struct tlbsan_reports *rs, spinlock_t *lock,
+void tlbsan_reports_init(struct tlbsan_reports *rs, raw_spinlock_t *lock,
 			 const struct tlbsan_ident *who, struct workqueue_struct *wq,
 			 atomic64_t *dropped);
 /* Fold @r in; under *rs->lock.  Never sleeps. */

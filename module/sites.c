@@ -115,7 +115,7 @@ MODULE_PARM_DESC(coverage, "record the call site of every notifier call (tlbsan 
 /* Distinct (call site, callback) pairs; under tlbsan_cov_lock (irqsave). */
 static struct tlbsan_cov tlbsan_cov[TLBSAN_COV_MAX];
 static unsigned int tlbsan_cov_n;
-static DEFINE_SPINLOCK(tlbsan_cov_lock);
+static DEFINE_RAW_SPINLOCK(tlbsan_cov_lock);
 
 void tlbsan_cov_note(enum tlbsan_cb cb)
 {
@@ -126,7 +126,7 @@ void tlbsan_cov_note(enum tlbsan_cb cb)
 		return;
 	nr = stack_trace_save(stack, TLBSAN_STACK_DEPTH, 0);
 	site = tlbsan_site_of(stack, nr);
-	spin_lock_irqsave(&tlbsan_cov_lock, flags);
+	raw_spin_lock_irqsave(&tlbsan_cov_lock, flags);
 	for (i = 0; i < tlbsan_cov_n; i++)
 		if (tlbsan_cov[i].ip == site && tlbsan_cov[i].cb == cb)
 			break;
@@ -137,7 +137,7 @@ void tlbsan_cov_note(enum tlbsan_cb cb)
 	}
 	if (i < tlbsan_cov_n)
 		tlbsan_cov[i].count++;
-	spin_unlock_irqrestore(&tlbsan_cov_lock, flags);
+	raw_spin_unlock_irqrestore(&tlbsan_cov_lock, flags);
 }
 
 bool tlbsan_cov_get(unsigned int i, struct tlbsan_cov *out)
@@ -145,10 +145,10 @@ bool tlbsan_cov_get(unsigned int i, struct tlbsan_cov *out)
 	unsigned long flags;
 	bool ok;
 
-	spin_lock_irqsave(&tlbsan_cov_lock, flags);
+	raw_spin_lock_irqsave(&tlbsan_cov_lock, flags);
 	ok = i < tlbsan_cov_n;
 	if (ok)
 		*out = tlbsan_cov[i];
-	spin_unlock_irqrestore(&tlbsan_cov_lock, flags);
+	raw_spin_unlock_irqrestore(&tlbsan_cov_lock, flags);
 	return ok;
 }

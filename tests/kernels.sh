@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/kernels.sh - fetch Debian kernel images and headers into the build tree.
 #
-# Usage: tests/kernels.sh [LINE...]      LINE is one of: 6.1 6.12 sid (default: all)
+# Usage: tests/kernels.sh [LINE...]      LINE is one of: 6.1 6.12 sid rt (default: 6.1 6.12 sid)
 #
 # CACHE is ${TLBSAN_CACHE:-build/cache} (tests/lib.sh).  Each kernel line is
 # resolved from one Debian suite through a private apt configuration under
@@ -33,11 +33,13 @@ line_sources() {
 	6.1)  echo "deb [signed-by=$keyring] $mirror bookworm main"
 	      echo "deb [signed-by=$keyring] $mirror bookworm-updates main"
 	      echo "deb [signed-by=$keyring] $secmirror bookworm-security main" ;;
-	6.12) echo "deb [signed-by=$keyring] $mirror bookworm-backports main" ;;
+	6.12|rt) echo "deb [signed-by=$keyring] $mirror bookworm-backports main" ;;
 	sid)  echo "deb [signed-by=$keyring] $mirror sid main" ;;
-	*) die "unknown kernel line '$1' (expected 6.1, 6.12 or sid)" ;;
+	*) die "unknown kernel line '$1' (expected 6.1, 6.12, sid or rt)" ;;
 	esac
 }
+# rt: the PREEMPT_RT flavour of the 6.12 line (spinlock_t sleeps there).
+line_flavour() { if [ "$1" = rt ]; then echo rt-amd64; else echo amd64; fi; }
 line_chroot_suite() { [ "$1" = sid ] && echo sid || true; }
 
 apt_opts() {
@@ -111,7 +113,8 @@ fetch_line() {
 	# shellcheck disable=SC2046
 	apt-get $(apt_opts "$line") update >/dev/null || die "[$line] apt-get update failed"
 
-	local img abi flavour=amd64
+	local img abi flavour
+	flavour=$(line_flavour "$line")
 	img=$(depends_of "$line" linux-image-$flavour | grep -E "^linux-image-.*-$flavour\$" | head -n1)
 	[ -n "$img" ] || die "[$line] cannot resolve linux-image-$flavour"
 	abi=${img#linux-image-}
