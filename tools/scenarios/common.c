@@ -155,6 +155,14 @@ void cpu_thread_write(volatile uint64_t *p, uint64_t v)
 	pthread_join(t, NULL);
 }
 
+const char *no_thp(void)
+{
+	/* (not built on PREEMPT_RT, for one) */
+	if (access("/sys/kernel/mm/transparent_hugepage", F_OK))
+		return "the kernel has no transparent huge pages";
+	return NULL;
+}
+
 int write_file(const char *path, const char *v)
 {
 	FILE *f = fopen(path, "w");

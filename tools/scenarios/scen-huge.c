@@ -83,7 +83,8 @@ SCENARIO(7, "thp", thp, "clear", "--pde 64",
 	 .end_only	= NOTHING,
 	 .lazy		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) },
 	 .drop_ev	= { CAUGHT, C(USE_AFTER_FREE) | C(MISSED), 0 },
-	 .none		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) });
+	 .none		= { CAUGHT, C(USE_AFTER_FREE), C(USE_AFTER_FREE) },
+	 .unmet		= no_thp);
 
 /* ---- hugetlb ---- */
 

@@ -78,6 +78,10 @@ static void print_expect(const struct scenario *sc, const char *model, const str
 {
 	static const char *const names[] = { "silent", "caught", "any" };
 
+	if (sc->unmet && sc->unmet()) {
+		printf("%s %s skip - -\n", sc->name, model);
+		return;
+	}
 	printf("%s %s %s", sc->name, model, names[e->verdict]);
 	print_classes(e->may);
 	print_classes(e->must);
@@ -125,6 +129,7 @@ int main(int argc, char **argv)
 	};
 	const struct scenario *scenarios[NR_SCENARIOS];
 	unsigned long long v;
+	const char *why;
 	size_t i;
 	int c;
 
@@ -150,6 +155,11 @@ int main(int argc, char **argv)
 	for (i = 0; optind == argc - 1 && i < NR_SCENARIOS; i++) {
 		if (strcmp(argv[optind], scenarios[i]->name))
 			continue;
+		why = scenarios[i]->unmet ? scenarios[i]->unmet() : NULL;
+		if (why) {
+			printf("%s: skipped: %s\n", scenarios[i]->name, why);
+			return 4;
+		}
 		if (dev_open() != EXIT_OK)
 			return 2;
 		return scenarios[i]->fn();

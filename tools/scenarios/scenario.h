@@ -52,6 +52,13 @@ struct scenario {
 	const char *opts;		/* extra attach options */
 	struct expect end_only, lazy, drop_ev, none;
 	/*
+	 * NULL, or a check that returns why the running kernel cannot
+	 * exercise the scenario (NULL when it can): --list then gives it
+	 * verdict "skip" under every model, and running it prints the
+	 * reason and exits 4, the kselftest skip status.
+	 */
+	const char *(*unmet)(void);
+	/*
 	 * The scenario's place in --list, in the usage and so in the guest
 	 * suite's run order: the section holds the descriptors in link
 	 * order, which is no order worth keeping, so main() sorts them by
@@ -98,6 +105,9 @@ void touch(char *p, size_t len, uint64_t v);
 void cpu_thread_write(volatile uint64_t *p, uint64_t v);
 pid_t hold_child(int *fd);
 void reap(pid_t pid, int fd);
+
+/* unmet checks: NULL when the kernel has transparent huge pages. */
+const char *no_thp(void);
 
 /* Write @v to the sysfs or procfs file @path: 0, or -1 on failure. */
 int write_file(const char *path, const char *v);
