@@ -9,6 +9,7 @@
 #   make coverage        notifier call sites the scenario suite reaches, per line
 #   make stress DURATION=S  stress-ng memory stressors under tlbsan run, S s each
 #   make check-mutants   6.1 kernels with historical notifier bugs put back, each caught
+#   make check-debug     the guest suite on a 6.1 KASAN/lockdep/kmemleak/UBSAN kernel
 #   make style           checkpatch --strict on module/ (needs linux-source)
 #   make sparse          sparse (C=2) over module/
 #
@@ -24,7 +25,7 @@ UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR) -I$(CURDIR
 TOOLS := tools/tlbsan tools/tlbsan-scenario tests/guest/workload tests/guest/memctl tests/guest/nlfuzz
 UNIT := tests/unit/run-unit
 
-.PHONY: all module tools clean check unit guest demo coverage stress style sparse conftest check-mutants
+.PHONY: all module tools clean check unit guest demo coverage stress style sparse conftest check-mutants check-debug
 
 all: module tools
 
@@ -70,6 +71,9 @@ stress:
 
 check-mutants:
 	tests/mutants.sh $(MUTANT_OPTS) $(MUTANTS)
+
+check-debug:
+	tests/debug-kernel.sh $(DEBUG_SUITES)
 
 sparse: module/conftest.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CF=-D__CHECK_ENDIAN__ modules

@@ -19,6 +19,7 @@
 # stale int3 of the kernel's text_poke_bp, an "Oops: int3" that is the
 # emulator's, not the kernel's or tlbsan's); TLBSAN_TIMEOUT (seconds,
 # default 900) bounds each guest; TLBSAN_NUMA=1 boots two NUMA nodes;
+# TLBSAN_SMP=N boots N vCPUs (default 2; not with TLBSAN_NUMA);
 # TLBSAN_ONLY=SUBSTRING[,SUBSTRING...] runs only the in-guest tests whose
 # name contains one of them (the module still loads first).
 set -uo pipefail
@@ -84,7 +85,7 @@ if [ "${TLBSAN_NUMA:-0}" = 1 ]; then
 	     -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1)
 	numa=(-smp 2,sockets=2)
 else
-	numa=(-smp 2)
+	numa=(-smp "${TLBSAN_SMP:-2}")
 fi
 timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
 	-accel "$accel" -cpu max "${numa[@]}" "${mem[@]}" \

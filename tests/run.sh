@@ -4,7 +4,8 @@
 #   2. fetch each kernel line (default: 6.1 6.12 sid), build the module for it;
 #   3. boot each line in a guest and run the in-guest KTAP suite
 #      (tests/guest/suite-tests.sh), then boot it again with two NUMA nodes
-#      for the NUMA suite (tests/guest/suite-numa.sh).
+#      for the NUMA suite (tests/guest/suite-numa.sh), and once more with
+#      ${TLBSAN_SMP:-32} vCPUs for the many-CPU suite (tests/guest/suite-smp.sh).
 # Prints a summary per kernel and, last, "N passed, N failed" over all of
 # them; exits non-zero on any failure.
 set -uo pipefail
@@ -67,11 +68,14 @@ for l in "${lines[@]}"; do
 		continue
 	fi
 	# One single-node guest with the whole suite, one two-node guest
-	# (tests/guest/suite-numa.sh) for migration between nodes.
-	for suite in tests numa; do
-		numa=0
+	# (tests/guest/suite-numa.sh) for migration between nodes, one with
+	# many vCPUs (tests/guest/suite-smp.sh) for brackets open on many
+	# CPUs at once.
+	for suite in tests numa smp; do
+		numa=0 smp=2
 		[ $suite = numa ] && numa=1
-		TLBSAN_NUMA=$numa boot_guest "$l" $suite
+		[ $suite = smp ] && smp=${TLBSAN_SMP:-32}
+		TLBSAN_NUMA=$numa TLBSAN_SMP=$smp boot_guest "$l" $suite
 		read -r verdict release p f secs <"build/$l/$suite.status"
 		# A guest that died before its suite printed its first line never
 		# loaded tlbsan (seen: sid oopsing at boot under multi-threaded
@@ -85,7 +89,7 @@ for l in "${lines[@]}"; do
 			cp "build/$l/console.log" "build/$l/$suite.boot-failure.log"
 			echo "  [$l] $suite guest $why" \
 			     "(console: build/$l/$suite.boot-failure.log); booting it once more" >&2
-			TLBSAN_NUMA=$numa boot_guest "$l" $suite
+			TLBSAN_NUMA=$numa TLBSAN_SMP=$smp boot_guest "$l" $suite
 			read -r verdict release p f secs <"build/$l/$suite.status"
 			summary+=("$(printf '%-28s rebooted once: the first %s guest %s' "$release" "$suite" "$why")")
 		fi

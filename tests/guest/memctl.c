@@ -17,6 +17,10 @@
  *   zapstorm THREADS ITERS  -> "ok" once THREADS threads each faulted in
  *       and MADV_DONTNEED'ed a region of their own ITERS times: brackets
  *       of one mm in progress at once
+ *   mixstorm THREADS ITERS ADDR PAGES  -> "ok" once THREADS threads ran
+ *       ITERS rounds each, thread i doing by i % 3: zap a region of its
+ *       own; write-protect and unprotect its slice of [ADDR, +PAGES);
+ *       write its slice and MADV_DONTNEED it (slices: PAGES / THREADS)
  *   exit
  * Region kinds also include "secret": memfd_secret(2) memory, which is
  * not in the kernel's direct map; and "hugetlb2m": one 2 MiB hugetlb page
@@ -172,6 +176,68 @@ static void zapstorm(unsigned long threads, unsigned long iters)
 	printf(n && !bad ? "ok\n" : "err zapstorm\n");
 }
 
+struct mix {
+	pthread_t th;
+	int kind;
+	long iters;
+	char *p;
+	size_t len;
+};
+
+static void *mix_loop(void *arg)
+{
+	struct mix *m = arg;
+	long ps = sysconf(_SC_PAGESIZE);
+	volatile char *v = m->p;
+
+	if (m->kind == 0)
+		return zap_loop((void *)m->iters);
+	for (long i = 0; i < m->iters; i++) {
+		if (m->kind == 1) {
+			if (mprotect(m->p, m->len, PROT_READ))
+				return (void *)1;
+			for (size_t k = 0; k < m->len; k += ps)
+				(void)v[k];
+			if (mprotect(m->p, m->len, PROT_READ | PROT_WRITE))
+				return (void *)1;
+		} else {
+			for (size_t k = 0; k < m->len; k += ps)
+				v[k] = (char)i;
+			if (madvise(m->p, m->len, MADV_DONTNEED))
+				return (void *)1;
+		}
+	}
+	return NULL;
+}
+
+static void mixstorm(unsigned long threads, unsigned long iters, char *addr,
+		     unsigned long pages)
+{
+	static struct mix mix[64];
+	long ps = sysconf(_SC_PAGESIZE);
+	unsigned long i, n = threads > 64 ? 64 : threads;
+	size_t slice = n ? pages / n * ps : 0;
+	void *ret;
+	int bad = 0;
+
+	if (!slice) {
+		printf("err mixstorm: fewer pages than threads\n");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		mix[i] = (struct mix){ .kind = i % 3, .iters = iters,
+				       .p = addr + i * slice, .len = slice };
+		if (pthread_create(&mix[i].th, NULL, mix_loop, &mix[i]))
+			break;
+	}
+	n = i;
+	for (i = 0; i < n; i++) {
+		pthread_join(mix[i].th, &ret);
+		bad |= ret != NULL;
+	}
+	printf(n && !bad ? "ok\n" : "err mixstorm\n");
+}
+
 static int cap_number(const char *name, size_t n)
 {
 	static const struct { const char *name; int nr; } caps[] = {
@@ -233,7 +299,7 @@ int main(int argc, char **argv)
 
 static int main_loop(void)
 {
-	char line[256], a[64], b[64], c[64], d[64];
+	char line[256], a[64], b[64], c[64], d[64], e[64];
 	static int pipefd[2];
 	int childfd[2] = { -1, -1 };
 	pid_t child = 0;
@@ -246,11 +312,11 @@ static int main_loop(void)
 		return 1;
 	printf("ready %d\n", (int)getpid());
 	while (fgets(line, sizeof(line), stdin)) {
-		n = sscanf(line, "%63s %63s %63s %63s", a, b, c, d);
+		n = sscanf(line, "%63s %63s %63s %63s %63s", a, b, c, d, e);
 		if (n < 1)
 			continue;
 		if (!strcmp(a, "map") && n >= 3) {
-			do_map(b, strtoul(c, NULL, 0), n == 4 ? d : NULL);
+			do_map(b, strtoul(c, NULL, 0), n >= 4 ? d : NULL);
 		} else if (!strcmp(a, "write") && n == 3) {
 			*(volatile uint64_t *)strtoul(b, NULL, 0) = strtoull(c, NULL, 0);
 			printf("ok\n");
@@ -297,6 +363,9 @@ static int main_loop(void)
 			printf(madvise((void *)x, y, MADV_MERGEABLE) ? "err madvise\n" : "ok\n");
 		} else if (!strcmp(a, "zapstorm") && n == 3) {
 			zapstorm(strtoul(b, NULL, 0), strtoul(c, NULL, 0));
+		} else if (!strcmp(a, "mixstorm") && n == 5) {
+			mixstorm(strtoul(b, NULL, 0), strtoul(c, NULL, 0),
+				 (char *)strtoul(d, NULL, 0), strtoul(e, NULL, 0));
 		} else if (!strcmp(a, "exit")) {
 			return 0;
 		} else {
