@@ -4,22 +4,31 @@
  * reading the CPU page tables the way an IOMMU does for an ATS request,
  * with neither mmap_lock nor the page-table lock.
  *
- * Why the walk is safe (every kernel line, x86-64):
- *  - The device thread runs with the target mm adopted (kthread_use_mm), so
- *    its CPU is in mm_cpumask and is not in lazy-TLB mode for it, and the
- *    walk runs with interrupts disabled.
- *  - A page-table page is only freed after the TLB flush that follows its
- *    unlinking: either through the flush IPI to every CPU of mm_cpumask, or,
- *    with MMU_GATHER_RCU_TABLE_FREE (Debian's kernels: PARAVIRT=y), after an
- *    RCU grace period or a tlb_remove_table_sync_one() IPI; 6.5+ also frees
- *    retracted PTE tables with pte_free_defer(), i.e. after RCU.  An
- *    interrupts-off section holds off both the IPI and the grace period, so
- *    every table the walk reaches stays allocated until it returns.  This is
- *    the guarantee lockless GUP (gup_fast) relies on.
- *  - Entries are single 64-bit words, read once each (READ_ONCE).  After the
- *    PTE is read the PMD is read again: if it changed (THP collapse or split,
- *    table freed or replaced), the PTE may come from a stale table and the
- *    walk reports UNSTABLE so the caller retries, as gup_fast does.
+ * Why the walk is safe (every kernel line, x86-64), from the device thread
+ * and from any other context (the checker walks from notifier callbacks
+ * made by tasks that need not run the target mm, e.g. kswapd):
+ *  - Only the top level is read plainly: the PGD page lives as long as the
+ *    mm, which the caller keeps.  Every lower entry is read with a
+ *    non-faulting load, so a table page freed under the walk, and even
+ *    one taken out of the direct map since, cannot oops it.
+ *  - A table page is unlinked from its parent entry before it is freed.
+ *    When the walk has read its last entry, it reads every parent entry it
+ *    went through again, top down: if each still holds what it held, each
+ *    table was still linked when it was read; if one changed (THP collapse
+ *    or split, table freed, moved or replaced) the walk reports UNSTABLE
+ *    and its caller retries or, the checker, decides nothing, as gup_fast
+ *    does.  (A table freed and linked again into the same parent slot
+ *    within one walk would pass; its entries are then that slot's.)
+ *  - The device thread also has the stronger guarantee lockless GUP
+ *    relies on: it runs with the target mm adopted (kthread_use_mm), so
+ *    its CPU is in mm_cpumask, with interrupts disabled, and page tables
+ *    are freed only after the flush IPI to mm_cpumask or, with
+ *    MMU_GATHER_RCU_TABLE_FREE, after an RCU grace period (or a
+ *    tlb_remove_table_sync_one() IPI), both of which it holds off.  A
+ *    caller outside mm_cpumask has neither (6.1 and 6.12 on bare metal and
+ *    under TCG free tables right after the IPI): the two points above are
+ *    what make its walk safe.
+ *  - Entries are single 64-bit words, read once each.
  *  - Presence is the hardware's view (_PAGE_PRESENT), not pte_present(),
  *    which also counts PROT_NONE and PMDs being split as present.
  *  - The device reaches memory through the kernel's direct map, so a leaf
@@ -82,59 +91,117 @@ static enum tlbsan_walk walk_pte(pte_t pte, struct tlbsan_xlat *x)
 			 pte_flags(pte) & _PAGE_RW, pte_write(pte), pte_dirty(pte));
 }
 
-/* The PUD entry covering @va, read once; NULL when an upper level is empty. */
-static pud_t *walk_to_pud(struct mm_struct *mm, unsigned long va, pud_t *pud)
+/*
+ * The non-leaf entries one walk went through below the PGD, for the final
+ * check.  Local to the walk (its caller's stack).
+ */
+struct walk_chain {
+	const u64 *ptr[3];
+	u64 val[3];
+	unsigned int n;
+};
+
+/* Read the entry at @ptr without faulting: false if it cannot be read. */
+static bool read_entry(const void *ptr, u64 *val)
+{
+	return !copy_from_kernel_nofault(val, ptr, sizeof(*val));
+}
+
+/* Read a non-leaf entry and remember it for walk_stable(). */
+static bool read_parent(struct walk_chain *c, const void *ptr, u64 *val)
+{
+	if (!read_entry(ptr, val))
+		return false;
+	c->ptr[c->n] = ptr;
+	c->val[c->n++] = *val;
+	return true;
+}
+
+/* Every table the walk read from was still linked (see the top). */
+static bool walk_stable(const struct walk_chain *c)
+{
+	unsigned int i;
+	u64 v;
+
+	for (i = 0; i < c->n; i++)
+		if (!read_entry(c->ptr[i], &v) || v != c->val[i])
+			return false;
+	return true;
+}
+
+/*
+ * The PUD entry covering @va into *@pudp and *@pud: OK, NONE when an upper
+ * level is empty, UNSTABLE when an entry could not be read.
+ */
+static enum tlbsan_walk walk_to_pud(struct mm_struct *mm, unsigned long va, pud_t **pudp,
+				    pud_t *pud, struct walk_chain *c)
 {
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
-	pud_t *pudp;
+	u64 v;
 
 	pgdp = pgd_offset(mm, va);
 	pgd = READ_ONCE(*pgdp);
 	if (pgd_none(pgd))
-		return NULL;
+		return TLBSAN_WALK_NONE;
 	p4dp = p4d_offset_lockless(pgdp, pgd, va);
-	p4d = READ_ONCE(*p4dp);
+	/* (with four levels the P4D is the PGD: read again, harmlessly) */
+	if (!read_parent(c, p4dp, &v))
+		return TLBSAN_WALK_UNSTABLE;
+	p4d = __p4d(v);
 	if (p4d_none(p4d) || !(p4d_flags(p4d) & _PAGE_PRESENT))
-		return NULL;
-	pudp = pud_offset_lockless(p4dp, p4d, va);
-	*pud = READ_ONCE(*pudp);
-	return pudp;
+		return TLBSAN_WALK_NONE;
+	*pudp = pud_offset_lockless(p4dp, p4d, va);
+	if (!read_parent(c, *pudp, &v))
+		return TLBSAN_WALK_UNSTABLE;
+	*pud = __pud(v);
+	return pud_none(*pud) ? TLBSAN_WALK_NONE : TLBSAN_WALK_OK;
+}
+
+/* A leaf read from the tables in @c: only if they were still linked. */
+static enum tlbsan_walk walk_checked(const struct walk_chain *c, enum tlbsan_walk r)
+{
+	return walk_stable(c) ? r : TLBSAN_WALK_UNSTABLE;
 }
 
 /* From a present, non-leaf PUD down to the leaf. */
 static enum tlbsan_walk walk_pmd(pud_t *pudp, pud_t pud, unsigned long va,
-				 struct tlbsan_xlat *x)
+				 struct tlbsan_xlat *x, struct walk_chain *c)
 {
 	pmd_t *pmdp, pmd;
-	pte_t pte;
+	u64 v;
 
 	pmdp = pmd_offset_lockless(pudp, pud, va);
-	pmd = READ_ONCE(*pmdp);
+	if (!read_parent(c, pmdp, &v))
+		return TLBSAN_WALK_UNSTABLE;
+	pmd = __pmd(v);
 	if (pmd_none(pmd))
-		return TLBSAN_WALK_NONE;
+		return walk_checked(c, TLBSAN_WALK_NONE);
 	if (!(pmd_flags(pmd) & _PAGE_PRESENT)) {
 		if (pmd_flags(pmd) & _PAGE_PROTNONE)
-			return TLBSAN_WALK_PROTNONE;
+			return walk_checked(c, TLBSAN_WALK_PROTNONE);
 		/* Invalidated for a split or collapse (PSE kept), or migrating. */
 		return (pmd_flags(pmd) & _PAGE_PSE) ? TLBSAN_WALK_UNSTABLE :
-						      TLBSAN_WALK_MIGRATION;
+		       walk_checked(c, TLBSAN_WALK_MIGRATION);
 	}
-	if (pmd_flags(pmd) & _PAGE_PSE)
-		return walk_leaf(x, pmd_pfn(pmd), pmd_val(pmd), TLBSAN_SIZE_2M,
-				 pmd_flags(pmd) & _PAGE_RW, pmd_write(pmd), pmd_dirty(pmd));
+	if (pmd_flags(pmd) & _PAGE_PSE) {
+		c->n--;		/* a leaf: the tables above it are checked */
+		return walk_checked(c, walk_leaf(x, pmd_pfn(pmd), pmd_val(pmd), TLBSAN_SIZE_2M,
+						 pmd_flags(pmd) & _PAGE_RW, pmd_write(pmd),
+						 pmd_dirty(pmd)));
+	}
 
 	x->table_pfn = pmd_pfn(pmd);
-	pte = READ_ONCE(*((pte_t *)pfn_to_kaddr(x->table_pfn) + pte_index(va)));
-	/* The table we read from must still be the PMD's (see above). */
-	if (pmd_val(READ_ONCE(*pmdp)) != pmd_val(pmd))
+	if (!read_entry((pte_t *)pfn_to_kaddr(x->table_pfn) + pte_index(va), &v))
 		return TLBSAN_WALK_UNSTABLE;
-	return walk_pte(pte, x);
+	return walk_checked(c, walk_pte(__pte(v), x));
 }
 
 enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 			     unsigned long pde_table_pfn, struct tlbsan_xlat *x)
 {
+	struct walk_chain c = { .n = 0 };
+	enum tlbsan_walk r;
 	pud_t *pudp, pud;
 	pte_t pte;
 
@@ -150,9 +217,9 @@ enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 		return walk_pte(pte, x);
 	}
 
-	pudp = walk_to_pud(mm, va, &pud);
-	if (!pudp || pud_none(pud))
-		return TLBSAN_WALK_NONE;
+	r = walk_to_pud(mm, va, &pudp, &pud, &c);
+	if (r != TLBSAN_WALK_OK)
+		return r == TLBSAN_WALK_NONE ? walk_checked(&c, r) : r;
 	/*
 	 * Not present and not none: invalidated for a change (PSE kept, as
 	 * pudp_invalidate() leaves it), else a 1 GiB migration or hwpoison
@@ -160,12 +227,15 @@ enum tlbsan_walk tlbsan_walk(struct mm_struct *mm, unsigned long va,
 	 */
 	if (!(pud_flags(pud) & _PAGE_PRESENT)) {
 		if (pud_flags(pud) & _PAGE_PROTNONE)
-			return TLBSAN_WALK_PROTNONE;
+			return walk_checked(&c, TLBSAN_WALK_PROTNONE);
 		return (pud_flags(pud) & _PAGE_PSE) ? TLBSAN_WALK_UNSTABLE :
-						      TLBSAN_WALK_MIGRATION;
+		       walk_checked(&c, TLBSAN_WALK_MIGRATION);
 	}
-	if (pud_flags(pud) & _PAGE_PSE)
-		return walk_leaf(x, pud_pfn(pud), pud_val(pud), TLBSAN_SIZE_1G,
-				 pud_flags(pud) & _PAGE_RW, pud_write(pud), pud_dirty(pud));
-	return walk_pmd(pudp, pud, va, x);
+	if (pud_flags(pud) & _PAGE_PSE) {
+		c.n--;		/* a leaf: the tables above it are checked */
+		return walk_checked(&c, walk_leaf(x, pud_pfn(pud), pud_val(pud), TLBSAN_SIZE_1G,
+						  pud_flags(pud) & _PAGE_RW, pud_write(pud),
+						  pud_dirty(pud)));
+	}
+	return walk_pmd(pudp, pud, va, x, &c);
 }

@@ -69,6 +69,18 @@ expect_err() {
 	grep -q -- "$1" /tmp/err || fail "stderr lacks '$1'"
 }
 
+# spawn_sleeper - start 'sleep' in the background; SLEEPER is its pid,
+# once it runs sleep.  Until its exec the child is a copy of this shell,
+# and a context attached to that copy's mm dies with the exec: wait for
+# the exec itself (the comm changes after the new mm is in place).
+spawn_sleeper() {
+	sleep 100000 &
+	SLEEPER=$!
+	while [ "$(cat /proc/$SLEEPER/comm 2>/dev/null)" != sleep ]; do
+		[ -d /proc/$SLEEPER ] || fail "sleep exited"
+	done
+}
+
 # Workload control: start it, wait for "ready PID", later step it.
 workload_start() {
 	rm -f /tmp/w.in /tmp/w.out

@@ -162,10 +162,10 @@ t_untracked_brackets_stay_silent() {
 t_netlink_fuzz() {
 	n=$(sed -n 's/.*tlbsan\.fuzz=\([0-9]*\).*/\1/p' /proc/cmdline)
 	n=${n:-200000}
-	sleep 100000 &
-	t1=$!
-	sleep 100000 &
-	t2=$!
+	spawn_sleeper
+	t1=$SLEEPER
+	spawn_sleeper
+	t2=$SLEEPER
 	expect_rc 0 tlbsan attach "$t1" >/dev/null
 	expect_rc 0 tlbsan attach --pattern buffers --model sw "$t2" >/dev/null
 	stack=$(awk '/\[stack\]/ { split($1, r, "-"); print "0x" r[1]; exit }' /proc/"$t1"/maps)
@@ -211,18 +211,19 @@ t_attach_detach_cycles() {
 # and exit, under hw and sw.
 t_target_dies_mid_access() {
 	for m in hw sw; do
-		sleep 100000 &
-		p=$!
+		spawn_sleeper
+		p=$SLEEPER
 		expect_rc 0 tlbsan attach --model "$m" "$p" >/dev/null
 		stack=$(awk '/\[stack\]/ { split($1, r, "-"); print "0x" r[1]; exit }' /proc/"$p"/maps)
 		expect_rc 0 tlbsan buf-add "$p" read "$stack" 4096
 		kill -9 "$p"
 		wait "$p" 2>/dev/null || true
 		# A shell that execs: the old mm goes, the new one is not attached.
-		rm -f /tmp/x.in
-		mkfifo /tmp/x.in
-		sh -c 'read -r go </tmp/x.in; exec sleep 0' &
-		p=$!
+		# (it says so once it runs, after the exec of 'sh -c')
+		rm -f /tmp/x.in /tmp/x.out
+		mkfifo /tmp/x.in /tmp/x.out
+		sh -c 'echo $$ >/tmp/x.out; read -r go </tmp/x.in; exec sleep 0' &
+		read -r p </tmp/x.out
 		expect_rc 0 tlbsan attach --model "$m" "$p" >/dev/null
 		echo go >/tmp/x.in
 		wait "$p"
