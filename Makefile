@@ -8,6 +8,7 @@
 #   make demo            the main job: the 2017 litmus under hw and end-only
 #   make coverage        notifier call sites the scenario suite reaches, per line
 #   make stress DURATION=S  stress-ng memory stressors under tlbsan run, S s each
+#   make soak DURATION=S  scenarios and stress-ng on hw and sw for S s per line, silent
 #   make check-mutants   6.1 kernels with historical notifier bugs put back, each caught
 #   make check-debug     the guest suite on a 6.1 KASAN/lockdep/kmemleak/UBSAN kernel
 #   make style           checkpatch --strict on module/ (needs linux-source)
@@ -25,7 +26,7 @@ UNIT_CFLAGS := -I$(CURDIR)/tests/unit/shim $(TOOL_CFLAGS) -I$(CURDIR) -I$(CURDIR
 TOOLS := tools/tlbsan tools/tlbsan-scenario tests/guest/workload tests/guest/memctl tests/guest/nlfuzz
 UNIT := tests/unit/run-unit
 
-.PHONY: all module tools clean check unit guest demo coverage stress style sparse conftest check-mutants check-debug
+.PHONY: all module tools clean check unit guest demo coverage stress style sparse conftest check-mutants check-debug soak
 
 all: module tools
 
@@ -68,6 +69,9 @@ coverage:
 
 stress:
 	DURATION=$(or $(DURATION),10) tests/stress.sh $(LINES)
+
+soak:
+	DURATION=$(or $(DURATION),600) tests/soak.sh $(LINES)
 
 check-mutants:
 	tests/mutants.sh $(MUTANT_OPTS) $(MUTANTS)

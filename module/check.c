@@ -15,11 +15,11 @@
  * mm path waits for the consumer.
  *
  * Walking the CPU page tables from a notifier callback (end check) is safe
- * for the same reason as the device's walk (walk.c): interrupts are off
- * (the TLB lock is taken irqsave) and Debian's x86-64 kernels free page
- * tables through RCU or after a tlb_remove_table_sync_one() IPI to every
- * CPU (MMU_GATHER_RCU_TABLE_FREE), both of which an interrupts-off
- * section holds off.
+ * for the reasons walk.c's header gives for callers outside mm_cpumask:
+ * every entry below the PGD is read without faulting, and the walk is
+ * discarded (UNSTABLE, no decision) if a table it went through was
+ * unlinked while it read it.  The TLB lock (taken irqsave) orders the walk
+ * against the device's own fills and flushes, not against table frees.
  */
 #include <linux/mm.h>
 #include <linux/mm_inline.h>

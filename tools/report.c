@@ -8,6 +8,8 @@
  * default classes 1-5; --fail-on CLASS,... chooses), 2 on usage or setup
  * errors.
  */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,12 +385,17 @@ int report_summary(struct report_state *st)
 	if (st->o->json) {
 		printf("{\"type\":\"summary\",\"reports\":%llu,\"violations\":%llu",
 		       st->reports, st->violations);
+		if (st->overruns)
+			printf(",\"overruns\":%llu", st->overruns);
 		print_tally("class", &st->by_class, true);
 		print_tally("event", &st->by_event, true);
 		print_tally("site", &st->by_site, true);
 		printf("}\n");
 	} else {
 		printf("--- summary: %llu reports, %llu violations\n", st->reports, st->violations);
+		if (st->overruns)
+			printf("    (the receive buffer overran %llu times: reports were lost;"
+			       " 'tlbsan report' has the stored ones)\n", st->overruns);
 		print_tally("class", &st->by_class, false);
 		print_tally("event", &st->by_event, false);
 		print_tally("site", &st->by_site, false);
@@ -464,19 +471,51 @@ static int do_monitor(struct tlbsan_call *c)
 {
 	struct report_state st = { .o = &ro };
 	struct sigaction sa = { 0 };
+	struct pollfd pfd = { .events = POLLIN };
+	sigset_t block, unblocked;
 	int ret;
 
 	/* As for report: 1 means a violation, so a refusal is 2. */
 	if (tlbsan_nl_join_reports(c->nl, report_msg, &st, "monitor"))
 		return EXIT_USAGE;
+	/*
+	 * libnl's receive retries a recvmsg() a signal interrupted, so a
+	 * blocking receive would never see SIGINT/SIGTERM while no report
+	 * arrives.  Wait in ppoll() instead, with the two signals blocked
+	 * everywhere else: one that arrives between the test of 'stop' and
+	 * the wait interrupts the wait.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &unblocked);
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	nl_socket_set_nonblocking(c->nl->sk);
+	pfd.fd = nl_socket_get_fd(c->nl->sk);
 	/* A line others can wait for: from here on, no report is missed. */
 	fprintf(stderr, "tlbsan: monitoring\n");
 	while (!stop && (!ro.count || (long)st.reports < ro.count)) {
+		if (ppoll(&pfd, 1, NULL, &unblocked) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "tlbsan: monitor: poll: %s\n", strerror(errno));
+			break;
+		}
 		ret = nl_recvmsgs_default(c->nl->sk);
-		if (ret < 0 && ret != -NLE_INTR && !stop) {
+		if (ret == -NLE_AGAIN)
+			continue;
+		/*
+		 * ENOBUFS (libnl: NLE_NOMEM): the kernel dropped multicasts
+		 * while this reader was slow or stopped.  The module never
+		 * waits for a reader; count the loss and go on.
+		 */
+		if (ret == -NLE_NOMEM) {
+			st.overruns++;
+			continue;
+		}
+		if (ret < 0) {
 			fprintf(stderr, "tlbsan: monitor: %s\n", nl_geterror(ret));
 			break;
 		}

@@ -29,6 +29,8 @@ struct report_state {
 	int nr_seen;
 	unsigned long long violations;	/* in fail_mask */
 	unsigned long long reports;
+	/* monitor: times the socket's receive buffer overran (reports lost) */
+	unsigned long long overruns;
 	struct tally by_class, by_event, by_site;
 };
 

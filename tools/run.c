@@ -93,7 +93,9 @@ static void *monitor_thread(void *arg)
 	bool stop = false;
 
 	while (!stop) {
-		nl_recvmsgs_default(r->mon.sk);	/* wakes at least every 100 ms */
+		/* Wakes at least every 100 ms; NLE_NOMEM: ENOBUFS, reports lost. */
+		if (nl_recvmsgs_default(r->mon.sk) == -NLE_NOMEM)
+			r->rs.overruns++;	/* this thread's until joined */
 		pthread_mutex_lock(&r->lock);
 		stop = r->stop;
 		pthread_mutex_unlock(&r->lock);

@@ -23,23 +23,28 @@
  *       write its slice and MADV_DONTNEED it (slices: PAGES / THREADS)
  *   exit
  * Region kinds also include "secret": memfd_secret(2) memory, which is
- * not in the kernel's direct map; and "hugetlb2m": one 2 MiB hugetlb page
- * (from the pool: set nr_hugepages first).
+ * not in the kernel's direct map; "hugetlb2m": one 2 MiB hugetlb page
+ * (from the pool: set nr_hugepages first); and "uffd": anonymous memory
+ * left unpopulated and registered with userfaultfd for missing pages,
+ * with nobody serving the faults (the descriptor stays open, unread).
  *
  * memctl caps CAP[,CAP...] -- PROGRAM ARGS: run PROGRAM as root with only
  * those capabilities (net_admin, sys_admin, sys_ptrace) in its bounding
  * set, so that it keeps only them across exec.
  */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/userfaultfd.h>
 
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB (21 << 26)
@@ -118,6 +123,22 @@ static void do_map(const char *name, unsigned long pages, const char *kind)
 			printf("err mmap\n");
 			return;
 		}
+	} else if (kind && !strcmp(kind, "uffd")) {
+		struct uffdio_api api = { .api = UFFD_API };
+		struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+		int fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+		reg.range.start = (unsigned long)p;
+		reg.range.len = len;
+		if (fd < 0 || p == MAP_FAILED || ioctl(fd, UFFDIO_API, &api) ||
+		    ioctl(fd, UFFDIO_REGISTER, &reg)) {
+			printf("err userfaultfd\n");
+			return;
+		}
+		/* (never closed: the region stays registered, its faults unserved) */
+		printf("%s %p huge=0\n", name, (void *)p);
+		return;
 	} else if (kind && !strcmp(kind, "thp")) {
 		raw = mmap(NULL, len + (2UL << 20), PROT_READ | PROT_WRITE, flags, -1, 0);
 		if (raw == MAP_FAILED) {

@@ -232,6 +232,75 @@ t_target_dies_mid_access() {
 	grep -q "no attached contexts" /tmp/out || fail "a context survived its mm"
 }
 
+# A page request into memory registered with userfaultfd whose monitor
+# never answers: the fault fails at once, as an IOMMU's page request
+# fails (it is not retried, so it cannot wait for the monitor), the
+# access reports a fault, and detach and a stream on that memory return.
+# (A worker waiting in handle_userfault could not be stopped: detach and
+# rmmod would hang behind it.)
+t_page_request_unserved_userfaultfd() {
+	attach_mc --pattern buffers
+	mc_map u 4 uffd
+	acc "$MPID" read "$ADDR"
+	[ "$(field status)" = fault ] || fail "an access to an unserved userfaultfd page did not fault"
+	tlbsan stats "$MPID" >/tmp/s
+	[ "$(stat_of dev.page_requests_failed /tmp/s)" -ge 1 ] || fail "no failed page request counted"
+	expect_rc 0 tlbsan buf-add "$MPID" write "$ADDR" 16384 >/dev/null
+	expect_rc 0 tlbsan detach "$MPID" >/dev/null
+	mc_stop
+}
+
+# A reporter that stops reading, and one that is killed, while reports
+# pour in: the workload never waits for them (the mm paths only queue
+# work), a stopped monitor counts what its socket lost when it resumes,
+# and the module goes on answering.
+t_reporter_stopped_or_killed() {
+	# (stderr to a file, not a fifo: its later lines must not SIGPIPE it)
+	: >/tmp/mon.log
+	tlbsan monitor --json >/tmp/mon.out 2>/tmp/mon.log &
+	mon=$!
+	until grep -q "^tlbsan: monitoring" /tmp/mon.log; do
+		[ -d /proc/$mon ] || fail "monitor did not start: $(cat /tmp/mon.log)"
+	done
+	kill -STOP $mon
+	tlbsan monitor >/dev/null 2>&1 &
+	mon2=$!
+	for s in reuse bigzap cowstorm; do
+		rc=0
+		timeout 600 tlbsan run --pattern buffers --model none -- \
+			tlbsan-scenario --seed 3 "$s" >/tmp/run.out 2>&1 </dev/null || rc=$?
+		echo "$s under none, a reporter stopped: exit $rc"
+		[ $rc -eq 1 ] || fail "$s under none: exit $rc (124: it waited for a reporter)"
+		kill -9 $mon2 2>/dev/null || true
+	done
+	kill -CONT $mon
+	# It reads what its socket kept (each report is flushed as printed).
+	n=0
+	until grep -q '"type":"report"' /tmp/mon.out; do
+		[ -d /proc/$mon ] || break
+		n=$((n + 1))
+		[ $n -lt 3000 ] || fail "the resumed monitor printed nothing:" \
+			"$(grep State /proc/$mon/status) $(wc -c </tmp/mon.out) bytes, $(cat /tmp/mon.log)"
+	done
+	# Idle now: SIGTERM must end it although no report arrives (a
+	# receive that retried after the signal kept it waiting forever).
+	kill -TERM $mon
+	n=0
+	while grep -q "^State:.*[RS]" /proc/$mon/status 2>/dev/null; do
+		n=$((n + 1))
+		[ $n -lt 3000 ] || { kill -9 $mon; fail "an idle monitor ignored SIGTERM"; }
+	done
+	rc=0
+	wait $mon || rc=$?
+	wait $mon2 2>/dev/null || true
+	tail -n 1 /tmp/mon.out
+	cat /tmp/mon.log
+	[ $rc -eq 1 ] || fail "the resumed monitor exited $rc, expected 1 (violations seen)"
+	grep -q '"type":"summary"' /tmp/mon.out || fail "no summary from the resumed monitor"
+	! grep -q "monitor:" /tmp/mon.log || fail "the resumed monitor failed"
+	expect_rc 0 tlbsan stats >/dev/null
+}
+
 # Many short-lived processes under tlbsan run, each attached from its first
 # instruction: all of them attached and gone, nothing reported.
 t_run_many_short_processes() {

@@ -161,4 +161,5 @@ ktap_run t_cli_without_module t_insmod t_bad_pid_strings t_attach_nonexistent_pi
 	t_privileges_enforced t_secret_memory_not_reached t_hugetlb_pool_free_caught \
 	t_access_operands_fit_size t_access_streams_bounded t_untracked_brackets_stay_silent \
 	t_netlink_fuzz t_attach_detach_cycles t_target_dies_mid_access t_run_many_short_processes \
+	t_page_request_unserved_userfaultfd t_reporter_stopped_or_killed \
 	t_rmmod_with_attached_context t_rmmod t_kmemleak_clean t_dmesg_clean
