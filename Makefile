@@ -4,7 +4,7 @@
 #   make module          the module only;  make tools: the tools only
 #   make check           unit tests, then the guest tests on every kernel line
 #   make unit            userspace unit tests only
-#   make guest           guest tests only (LINES="6.1 6.12 sid" by default)
+#   make guest           guest tests only (LINES="6.1 6.12 sid rt" by default)
 #   make demo            the main job: the 2017 litmus under hw and end-only
 #   make coverage        notifier call sites the scenario suite reaches, per line
 #   make stress DURATION=S  stress-ng memory stressors under tlbsan run, S s each
@@ -15,7 +15,7 @@
 #   make sparse          sparse (C=2) over module/
 #
 KDIR ?= /lib/modules/$(shell uname -r)/build
-LINES ?= 6.1 6.12 sid
+LINES ?= 6.1 6.12 sid rt
 
 CC ?= gcc
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || echo -I/usr/include/libnl3)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/kernels.sh - fetch Debian kernel images and headers into the build tree.
 #
-# Usage: tests/kernels.sh [LINE...]      LINE is one of: 6.1 6.12 sid rt (default: 6.1 6.12 sid)
+# Usage: tests/kernels.sh [LINE...]      LINE is one of: 6.1 6.12 sid rt (default: 6.1 6.12 sid rt)
 #
 # CACHE is ${TLBSAN_CACHE:-build/cache} (tests/lib.sh).  Each kernel line is
 # resolved from one Debian suite through a private apt configuration under

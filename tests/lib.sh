@@ -16,7 +16,7 @@
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${TLBSAN_CACHE:-$top/build/cache}
 initramfs_cpio=$top/build/initramfs.cpio
-all_lines=(6.1 6.12 sid)
+all_lines=(6.1 6.12 sid rt)
 
 # set_lines LINE... - lines=(LINE...), or every line when none is given.
 set_lines() {

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/run.sh [--guest-only] [LINE...] - the whole test suite:
 #   1. install missing packages, build the tools and run the unit tests;
-#   2. fetch each kernel line (default: 6.1 6.12 sid), build the module for it;
+#   2. fetch each kernel line (default: 6.1 6.12 sid rt), build the module for it;
 #   3. boot each line in a guest and run the in-guest KTAP suite
 #      (tests/guest/suite-tests.sh), then boot it again with two NUMA nodes
 #      for the NUMA suite (tests/guest/suite-numa.sh), and once more with

@@ -23,6 +23,11 @@ soak_tally() {
 	grep -o '"class_name":"[a-z-]*"' /tmp/run.out | cut -d'"' -f4 >>/tmp/soak.classes || true
 	d=$(grep -o '"dropped":[0-9]*' /tmp/run.out | cut -d: -f2 | awk '{ s += $1 } END { print s + 0 }')
 	dropped=$((dropped + d))
+	# A run that ended without its summary did not run: that fails too.
+	if ! grep -q '^{"type":"summary"' /tmp/run.out; then
+		tail -n 5 /tmp/run.out
+		bad="$bad $1(no-summary)"
+	fi
 	if grep -q '"violation":true' /tmp/run.out; then
 		grep -v '"violation":false' /tmp/run.out | cut -c1-1500 | tail -n 20
 		bad="$bad $1"
